@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ApiError } from '../common/api-error';
+import { AppConfig } from '../config/app-config';
+import { ApiKeyDigestService } from './api-key-digest.service';
+import { isTestToken, isWellFormedToken } from './api-key-token';
+import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
+import { Caller } from './caller';
+import { ApiKeyEntity } from './entities/api-key.entity';
+
+/**
+ * Turns a bearer token into a `Caller`, or throws the reason code of the first check that
+ * fails, in the order of CONTRACT.md (steps 1.2 to 1.8; 1.1 is the header, see ApiKeyGuard).
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly digests: ApiKeyDigestService,
+    private readonly usage: ApiKeyUsageRecorder,
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+  ) {}
+
+  async authenticate(token: string, now = new Date()): Promise<Caller> {
+    if (!this.config.apiKeys.enabled) throw new ApiError('api_keys_disabled');
+    if (isTestToken(token) && !this.config.apiKeys.allowTestKeys) throw new ApiError('test_prefix_not_allowed');
+    if (!isWellFormedToken(token)) throw new ApiError('malformed_token');
+
+    const key = await this.keys.findOne({
+      where: { tokenDigest: this.digests.digest(token) },
+      relations: { organization: true },
+    });
+    if (!key) throw new ApiError('invalid_key');
+    if (key.status === 'revoked') throw new ApiError('revoked_key');
+    if (key.status === 'disabled') throw new ApiError('disabled_key');
+    if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) throw new ApiError('expired_key');
+    if (!key.organization?.apiKeysEnabled) throw new ApiError('api_keys_disabled');
+
+    this.usage.recordUse(key.keyId, now);
+    return { keyId: key.keyId, organizationId: key.organizationId, scopeType: key.scopeType, scopes: key.scopes };
+  }
+}

@@ -1,0 +1,27 @@
+/** The token shapes of CONTRACT.md ("IDs and keys", step 1.3-1.4 of the order of checks). */
+export const TEST_KEY_PREFIX = 'ch_test_';
+const WELL_FORMED_TOKEN = /^(?:ch_sk_|ch_test_sk_)[A-Za-z0-9_]{8,128}$/;
+
+export function isTestToken(token: string): boolean {
+  return token.startsWith(TEST_KEY_PREFIX);
+}
+
+export function isWellFormedToken(token: string): boolean {
+  return WELL_FORMED_TOKEN.test(token);
+}
+
+/** The non-secret start of a token kept for display: its prefix and four more characters. */
+export function displayPrefixOf(token: string): string {
+  const prefix = token.startsWith('ch_test_sk_') ? 'ch_test_sk_' : 'ch_sk_';
+  return `${token.slice(0, prefix.length + 4)}…`;
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, or null when there is none:
+ * the scheme is case-insensitive and exactly one space separates it from a single,
+ * non-empty token.
+ */
+export function bearerTokenOf(authorization: string | undefined): string | null {
+  const match = /^bearer ([^ ]+)$/i.exec(authorization ?? '');
+  return match ? match[1] : null;
+}

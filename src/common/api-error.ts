@@ -1,0 +1,25 @@
+import { REASON_CODES, ReasonCode } from './reason-codes';
+
+export interface ApiErrorDetails {
+  /** The query parameter at fault, when a single one applies. */
+  field?: string;
+  /** Only with `missing_scope`: the scopes the key lacks, sorted. */
+  missingScopes?: readonly string[];
+}
+
+/**
+ * The one exception every check throws. It carries a reason code; the status and the
+ * public body are derived from it by `ErrorBodyFilter`, so no code path writes its own.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly reasonCode: ReasonCode,
+    readonly details: ApiErrorDetails = {},
+  ) {
+    super(REASON_CODES[reasonCode].message);
+    this.name = 'ApiError';
+    this.status = REASON_CODES[reasonCode].status;
+  }
+}

@@ -1,0 +1,61 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailable } from '../database/database-errors';
+import { ApiError } from './api-error';
+import { errorCategoryOf } from './reason-codes';
+import { RequestWithId } from './request-id.middleware';
+
+/** Seconds a client should wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Writes every error response, whatever threw it, as the public error body of CONTRACT.md.
+ * Anything that is not an `ApiError` is answered without its details: no stack, SQL or
+ * data ever reaches the caller.
+ */
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorBodyFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<RequestWithId>();
+    const response = host.switchToHttp().getResponse<Response>();
+    const requestId = request.requestId ?? `req_${randomUUID()}`;
+    const error = this.toApiError(exception, request, requestId);
+
+    if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+    response.status(error.status).json({
+      error: errorCategoryOf(error.status),
+      reason_code: error.reasonCode,
+      message: error.message,
+      field: error.details.field ?? null,
+      request_id: requestId,
+      ...(error.details.missingScopes && { missing_scopes: error.details.missingScopes }),
+    });
+  }
+
+  private toApiError(exception: unknown, request: RequestWithId, requestId: string): ApiError {
+    if (exception instanceof ApiError) return exception;
+    // Nest's router answers a path or method no controller has with a NotFoundException.
+    if (exception instanceof NotFoundException) return new ApiError('route_not_found');
+    if (exception instanceof ServiceUnavailableException || isDatabaseUnavailable(exception)) {
+      this.logger.warn(`Service unavailable on ${request.method} ${request.path} [${requestId}]: ${describeForLog(exception)}`);
+      return new ApiError('service_unavailable');
+    }
+    this.logger.error(`Unexpected error on ${request.method} ${request.path} [${requestId}]: ${describeForLog(exception)}`);
+    return new ApiError('internal_error');
+  }
+}
+
+/**
+ * Enough to debug, nothing that may hold patient data: database errors are logged by name
+ * and SQLSTATE with the stack frames, never their message (it can quote row values).
+ */
+function describeForLog(exception: unknown): string {
+  if (!(exception instanceof Error)) return `non-error thrown (${typeof exception})`;
+  const code = (exception as { code?: unknown }).code;
+  if (typeof code !== 'string') return exception.stack ?? `${exception.name}: ${exception.message}`;
+  const frames = (exception.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return [`${exception.name} (code ${code})`, ...frames].join('\n');
+}

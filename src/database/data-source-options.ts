@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import type { DataSourceOptions } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import type { DatabaseConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** In-memory PGlite, for throwaway databases (tests). */
+export const PGLITE_IN_MEMORY = 'memory://';
+
+/**
+ * One code path, two engines: PostgreSQL when `DATABASE_URL` is set, else embedded PGlite.
+ * Both speak the `postgres` dialect, run the same migrations and the same SQL.
+ */
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: ['error' as const],
+  } satisfies Partial<DataSourceOptions>;
+
+  if (database.kind === 'postgres') {
+    return {
+      ...common,
+      url: database.url,
+      // A bounded pool that gives up quickly: an unreachable database answers 503, not a pile-up.
+      extra: { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+    };
+  }
+
+  if (database.dataDir !== PGLITE_IN_MEMORY) mkdirSync(database.dataDir, { recursive: true });
+  // PGlite is a single in-process connection (typeorm-pglite keeps one instance per process).
+  return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir }).driver };
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1795526233614 } from './1795526233614-InitialSchema';
+
+/** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
+export const MIGRATIONS = [InitialSchema1795526233614];

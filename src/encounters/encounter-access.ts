@@ -1,0 +1,18 @@
+import { ApiError } from '../common/api-error';
+import type { EncounterPurpose } from './encounter-types';
+
+/** What every encounter-scoped route learns about the encounter before anything else. */
+export interface EncounterAccessRow {
+  in_caller_organization: boolean;
+  purpose: EncounterPurpose;
+}
+
+/**
+ * The resource-lookup rule shared by detail, document, transcript and audio:
+ * unknown → 404, another organization's → 403, a demo or training one → 403.
+ */
+export function assertEncounterReadable(row: EncounterAccessRow | undefined): asserts row is EncounterAccessRow {
+  if (row === undefined) throw new ApiError('encounter_not_found');
+  if (!row.in_caller_organization) throw new ApiError('cross_organization_denied');
+  if (row.purpose !== 'clinical') throw new ApiError('demo_training_denied');
+}

@@ -1,0 +1,24 @@
+/** Why an encounter exists. Only `clinical` encounters are ever shown to partners. */
+export const ENCOUNTER_PURPOSES = ['clinical', 'demo', 'training'] as const;
+export type EncounterPurpose = (typeof ENCOUNTER_PURPOSES)[number];
+
+/** Document types the document route can answer with. Others exist in the product. */
+export const READABLE_DOCUMENT_TYPES = ['document', 'ambient_transcript'] as const;
+export type ReadableDocumentType = (typeof READABLE_DOCUMENT_TYPES)[number];
+
+export interface NoteContent {
+  format: 'markdown' | 'text';
+  text: string;
+}
+
+export interface TranscriptTurn {
+  speaker: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface StoredTranscript {
+  provider: string;
+  turns: TranscriptTurn[];
+}

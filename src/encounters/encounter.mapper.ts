@@ -1,0 +1,65 @@
+import { toApiTimestamp } from '../common/api-timestamp';
+import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
+import type { EncounterDto } from './dto/encounter.dto';
+import type { DocumentRow, EncounterViewRow } from './encounter-reader';
+import type { StoredTranscript } from './encounter-types';
+
+/** Rows → response bodies. Timestamps become RFC 3339 UTC strings; nothing else changes. */
+export function toEncounterDto(row: EncounterViewRow): EncounterDto {
+  return {
+    encounter_id: row.encounter_id,
+    organization_id: row.organization_id,
+    encounter_type: row.encounter_type,
+    status: row.status,
+    created_at: toApiTimestamp(row.created_at),
+    updated_at: toApiTimestamp(row.updated_at),
+    date_of_service: row.date_of_service && toApiTimestamp(row.date_of_service),
+    patient: {
+      patient_id: row.patient_id,
+      first_name: row.first_name,
+      last_name: row.last_name,
+      date_of_birth: row.date_of_birth,
+    },
+    documents: row.documents,
+  };
+}
+
+export function toNoteDocumentDto(row: DocumentRow): NoteDocumentDto {
+  return {
+    document_id: row.document_id,
+    encounter_id: row.encounter_id,
+    schema_type: 'document',
+    title: row.title,
+    status: row.status,
+    workflow_variant: row.workflow_variant,
+    created_at: toApiTimestamp(row.created_at),
+    updated_at: toApiTimestamp(row.updated_at),
+    content: row.content,
+  };
+}
+
+export function toTranscriptDocumentDto(row: DocumentRow): TranscriptDocumentDto {
+  return {
+    document_id: row.document_id,
+    encounter_id: row.encounter_id,
+    schema_type: 'ambient_transcript',
+    title: row.title,
+    status: row.status,
+    workflow_variant: row.workflow_variant,
+    audio_duration_seconds: row.audio_duration_seconds,
+    created_at: toApiTimestamp(row.created_at),
+    updated_at: toApiTimestamp(row.updated_at),
+  };
+}
+
+export function toTranscriptResponseDto(row: DocumentRow, transcript: StoredTranscript): TranscriptResponseDto {
+  return {
+    encounter_id: row.encounter_id,
+    document_id: row.document_id,
+    transcript: {
+      provider: transcript.provider,
+      audio_duration_seconds: row.audio_duration_seconds,
+      turns: transcript.turns.map(({ speaker, start, end, text }) => ({ speaker, start, end, text })),
+    },
+  };
+}

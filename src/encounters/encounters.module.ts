@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { PartnerModule } from '../partner/partner.module';
+import { DocumentsController } from './documents.controller';
+import { DocumentsService } from './documents.service';
+import { EncounterReader } from './encounter-reader';
+import { EncountersController } from './encounters.controller';
+import { EncountersService } from './encounters.service';
+
+/** The partner routes over encounters and their documents. */
+@Module({
+  imports: [AuthModule, PartnerModule],
+  controllers: [EncountersController, DocumentsController],
+  providers: [EncounterReader, EncountersService, DocumentsService],
+})
+export class EncountersModule {}

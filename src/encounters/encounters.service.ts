@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import type { EncounterDetailDto, EncounterListDto } from './dto/encounter.dto';
+import type { EncounterListQuery } from './dto/encounter-list.query';
+import { assertEncounterReadable } from './encounter-access';
+import { EncounterReader, EncounterListCriteria, EncounterViewRow } from './encounter-reader';
+import { toEncounterDto } from './encounter.mapper';
+
+@Injectable()
+export class EncountersService {
+  constructor(private readonly reader: EncounterReader) {}
+
+  async list(organizationId: string, query: EncounterListQuery): Promise<EncounterListDto> {
+    const criteria: EncounterListCriteria = {
+      organizationId,
+      limit: query.limit,
+      offset: query.offset,
+      sortOrder: query.sort_order,
+      startAt: query.start_at,
+      endAt: query.end_at,
+    };
+    // Offset paging is not snapshot-consistent (the guide says so): two independent reads.
+    const [rows, total] = await Promise.all([this.reader.listPage(criteria), this.reader.count(criteria)]);
+    return { items: rows.map(toEncounterDto), limit: query.limit, offset: query.offset, total };
+  }
+
+  async get(organizationId: string, encounterId: string): Promise<EncounterDetailDto> {
+    const row = await this.reader.findEncounter(organizationId, encounterId);
+    assertEncounterReadable(row);
+    return { encounter: toEncounterDto(row as EncounterViewRow) };
+  }
+}

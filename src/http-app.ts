@@ -1,0 +1,22 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+
+/**
+ * The HTTP application as served: shared by `main.ts`, `demo.ts` and the e2e tests, so that
+ * what is tested is what runs.
+ */
+export async function createHttpApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  // Every route is a GET: no body is ever read, so none is parsed.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    ...(options.logger === false && { logger: false }),
+  });
+  app.disable('x-powered-by');
+  // Patient data is never cached (Cache-Control: no-store); conditional requests would be moot.
+  app.set('etag', false);
+  app.enableShutdownHooks();
+  return app;
+}

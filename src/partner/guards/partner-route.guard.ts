@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthenticatedRequest, callerOf } from '../../auth/caller';
+import { ApiError } from '../../common/api-error';
+import { PartnerAccessService } from '../partner-access.service';
+import { partnerRouteOf } from '../partner-route.metadata';
+
+/** Check 3: the organization is a partner (`organization_not_allowlisted`) with this route enabled (`route_not_allowed`). */
+@Injectable()
+export class PartnerRouteGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly partnerAccess: PartnerAccessService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const caller = callerOf(context.switchToHttp().getRequest<AuthenticatedRequest>());
+    const enabledRoutes = await this.partnerAccess.enabledRoutesOf(caller.organizationId);
+    if (enabledRoutes === null) throw new ApiError('organization_not_allowlisted');
+    if (!enabledRoutes.includes(partnerRouteOf(this.reflector, context))) throw new ApiError('route_not_allowed');
+    return true;
+  }
+}
