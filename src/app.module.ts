@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EncountersModule } from './encounters/encounters.module';
+import { FixturesModule } from './fixtures/fixtures.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})
@@ -15,7 +16,8 @@ export class AppModule implements NestModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, HealthModule],
+      // FixturesModule serves no route: it lets the demo and the e2e suites seed this same app.
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, HealthModule, FixturesModule],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }

@@ -19,7 +19,8 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
-    logging: ['error' as const],
+    // TypeORM would log failed queries with their parameters (patient data); ErrorBodyFilter logs safely.
+    logging: false,
   } satisfies Partial<DataSourceOptions>;
 
   if (database.kind === 'postgres') {

@@ -34,7 +34,7 @@ export function toNoteDocumentDto(row: DocumentRow): NoteDocumentDto {
     workflow_variant: row.workflow_variant,
     created_at: toApiTimestamp(row.created_at),
     updated_at: toApiTimestamp(row.updated_at),
-    content: row.content,
+    content: row.content && { format: row.content.format, text: row.content.text },
   };
 }
 

@@ -1,0 +1,35 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { FixtureLoader } from '../fixtures/fixture-loader.service';
+import { requireMigratedSchema } from './require-migrated-schema';
+
+@SubCommand({ name: 'load', arguments: '<file>', description: 'Load a fixture file in one transaction' })
+export class FixturesLoadCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly fixtures: FixtureLoader,
+  ) {
+    super();
+  }
+
+  async run([file]: string[], options: { reset?: boolean }): Promise<void> {
+    await requireMigratedSchema(this.dataSource);
+    const loaded = await this.fixtures.loadFile(file, { reset: options.reset === true });
+    console.log(
+      `Loaded ${file}${options.reset ? ' (after emptying every table)' : ''}: ${loaded.organizations} organizations, ` +
+        `${loaded.apiKeys} API keys, ${loaded.patients} patients, ${loaded.encounters} encounters, ${loaded.documents} documents.`,
+    );
+  }
+
+  @Option({ flags: '--reset', description: 'Empty every table first' })
+  parseReset(): boolean {
+    return true;
+  }
+}
+
+@Command({ name: 'fixtures', description: 'Scenario files', subCommands: [FixturesLoadCommand] })
+export class FixturesCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}
