@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -8,11 +8,13 @@ import { AppConfig } from './config/app-config';
  * The HTTP application as served: shared by `main.ts`, `demo.ts` and the e2e tests, so that
  * what is tested is what runs.
  */
-export async function createHttpApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createHttpApp(config: AppConfig, options: { logger?: LoggerService | false } = {}): Promise<INestApplication> {
   // Every route is a GET: no body is ever read, so none is parsed.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    ...(options.logger === false && { logger: false }),
+    // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
+    abortOnError: false,
+    ...(options.logger !== undefined && { logger: options.logger }),
   });
   app.disable('x-powered-by');
   // Patient data is never cached (Cache-Control: no-store); conditional requests would be moot.

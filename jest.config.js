@@ -1,0 +1,22 @@
+/**
+ * NestJS 12 ships ES modules. Node 20 loads them from CommonJS (require(esm)), but Jest's
+ * module loader cannot before Node 24.9, so for tests they are transpiled to CommonJS too
+ * (test/support/esm-to-cjs.transformer.js).
+ */
+const ESM_PACKAGES = ['@nestjs', 'uid', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // Type-checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }],
+    '/node_modules/.+\\.js$': '<rootDir>/test/support/esm-to-cjs.transformer.js',
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  // Each e2e file boots its own app and database: two at a time fits a 2-core machine.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+};

@@ -1,0 +1,40 @@
+import { INestApplication, LoggerService } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { FixtureLoader } from '../../src/fixtures/fixture-loader.service';
+import { createHttpApp } from '../../src/http-app';
+import { createTestDatabase } from './test-database';
+
+export interface TestApp {
+  app: INestApplication;
+  /** supertest against the app's HTTP server. */
+  http(): ReturnType<typeof request>;
+  /** Loads a fixture into this app's database (OPERATIONS.md format). */
+  load(fixture: object): Promise<void>;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real `AppModule`, as `main.ts` does, on a fresh database. `env` is the whole
+ * environment the app sees besides the database (the developer's own is ignored).
+ */
+export async function startTestApp(options: { env?: Record<string, string>; logger?: LoggerService } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
+  const app = await createHttpApp(config, { logger: options.logger ?? false });
+  await app.init();
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    load: async (fixture) => {
+      await app.get(FixtureLoader).load(fixture);
+    },
+    dataSource: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
