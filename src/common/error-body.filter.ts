@@ -53,9 +53,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
  * and SQLSTATE with the stack frames, never their message (it can quote row values).
  */
 function describeForLog(exception: unknown): string {
-  if (!(exception instanceof Error)) return `non-error thrown (${typeof exception})`;
-  const code = (exception as { code?: unknown }).code;
-  if (typeof code !== 'string') return exception.stack ?? `${exception.name}: ${exception.message}`;
-  const frames = (exception.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
-  return [`${exception.name} (code ${code})`, ...frames].join('\n');
+  // Duck-typed: errors raised by Node's sockets may come from another realm than `Error`.
+  if (typeof exception !== 'object' || exception === null) return `non-error thrown (${typeof exception})`;
+  const { name, message, stack, code } = exception as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
+  const text = typeof stack === 'string' ? stack : `${String(name)}: ${String(message)}`;
+  if (typeof code !== 'string') return text;
+  const frames = text.split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return [`${String(name)} (code ${code})`, ...frames].join('\n');
 }

@@ -16,16 +16,28 @@ const UNAVAILABLE_MESSAGES = [
   'PGlite is closed',
 ];
 
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+  cause?: unknown;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = nextCause(cause)) {
-    const code = (cause as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: socket errors may come from another realm.
+  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+    const { code, message } = cause;
     if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true;
-    if (UNAVAILABLE_MESSAGES.some((message) => cause instanceof Error && cause.message.includes(message))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((known) => message.includes(known))) return true;
   }
   return false;
 }
 
+function isObject(value: unknown): value is ErrorLike {
+  return typeof value === 'object' && value !== null;
+}
+
 /** TypeORM wraps the driver's error in `driverError`; Node uses `cause`. */
-function nextCause(error: Error): unknown {
-  return (error as { driverError?: unknown }).driverError ?? error.cause;
+function nextCause(error: ErrorLike): ErrorLike | undefined {
+  return (error.driverError ?? error.cause) as ErrorLike | undefined;
 }

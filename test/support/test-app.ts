@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { FixtureLoader } from '../../src/fixtures/fixture-loader.service';
 import { createHttpApp } from '../../src/http-app';
-import { createTestDatabase } from './test-database';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
   app: INestApplication;
@@ -16,12 +16,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * Boots the real `AppModule`, as `main.ts` does, on a fresh database. `env` is the whole
- * environment the app sees besides the database (the developer's own is ignored).
- */
-export async function startTestApp(options: { env?: Record<string, string>; logger?: LoggerService } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export interface TestAppOptions {
+  /** The whole environment the app sees besides the database (the developer's own is ignored). */
+  env?: Record<string, string>;
+  logger?: LoggerService;
+  /** Defaults to a fresh one; dropped by `close()`. */
+  database?: TestDatabase;
+}
+
+/** Boots the real `AppModule`, as `main.ts` does, on a fresh database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
   const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
   const app = await createHttpApp(config, { logger: options.logger ?? false });
   await app.init();

@@ -1,0 +1,97 @@
+import { LoggerService } from '@nestjs/common';
+import { getPGliteInstance } from 'typeorm-pglite';
+import { expectError } from '../support/error-body';
+import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
+import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createTestDatabase, usingPostgres } from '../support/test-database';
+
+const TOKEN = 'ch_sk_failures_full_access';
+const PATIENT_NAME = 'Zebulon';
+const SCENARIO = {
+  organizations: [organization('org_f')],
+  api_keys: [apiKey('key_f', 'org_f', TOKEN)],
+  patients: [patient('pat_f', 'org_f', { first_name: PATIENT_NAME, last_name: 'Quibble' })],
+  encounters: [encounter('enc_f', 'org_f', 'pat_f', '2026-05-25T14:00:00Z')],
+  documents: [noteDocument('doc_f', 'enc_f')],
+};
+
+/** Keeps what the service logs, to prove what never reaches a log line. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log = (...parts: unknown[]) => this.keep(parts);
+  error = (...parts: unknown[]) => this.keep(parts);
+  warn = (...parts: unknown[]) => this.keep(parts);
+  debug = (...parts: unknown[]) => this.keep(parts);
+  verbose = (...parts: unknown[]) => this.keep(parts);
+  private keep(parts: unknown[]): void {
+    this.lines.push(parts.map(String).join(' '));
+  }
+}
+
+describe('an unexpected failure', () => {
+  let t: TestApp;
+  const logger = new CapturingLogger();
+
+  beforeAll(async () => {
+    t = await startTestApp({ logger });
+    await t.load(SCENARIO);
+    // A schema the code does not expect: every encounter read now fails inside PostgreSQL.
+    await t.dataSource.query('ALTER TABLE documents RENAME COLUMN title TO title_moved');
+  });
+  afterAll(() => t.close());
+
+  it('answers 500 internal_error with the public body and nothing else', async () => {
+    const response = await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN));
+    expectError(response, 500, 'internal_error');
+    expect(response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('leaks no stack, SQL or patient data to the caller or the log', async () => {
+    const response = await t.http().get('/external/v1/encounters/enc_f').set('Authorization', bearer(TOKEN));
+    expectError(response, 500, 'internal_error');
+    const text = JSON.stringify(response.body);
+    for (const secret of [PATIENT_NAME, 'title', 'SELECT', 'documents', ' at ', '.ts:']) expect(text).not.toContain(secret);
+
+    const logged = logger.lines.join('\n');
+    expect(logged).toContain(response.body.request_id);
+    for (const secret of [PATIENT_NAME, 'Quibble', 'SELECT', TOKEN]) expect(logged).not.toContain(secret);
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  let t: TestApp;
+  let cutDatabase: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (usingPostgres()) {
+      // The app reaches PostgreSQL through a proxy that the test can cut.
+      const database = await createTestDatabase();
+      const url = new URL(database.env.DATABASE_URL);
+      const proxy: TcpProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      url.hostname = '127.0.0.1';
+      url.port = String(proxy.port);
+      t = await startTestApp({ database: { env: { DATABASE_URL: url.toString() }, drop: database.drop } });
+      cutDatabase = proxy.cut;
+    } else {
+      t = await startTestApp();
+      cutDatabase = async () => (await getPGliteInstance()).close();
+    }
+    await t.load(SCENARIO);
+    expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
+    await cutDatabase();
+  });
+  afterAll(async () => {
+    await t.close().catch(() => undefined); // the connection it would close is already gone
+  });
+
+  it('answers 503 service_unavailable with Retry-After, not 500', async () => {
+    expectError(await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)), 503, 'service_unavailable');
+    expectError(await t.http().get('/external/v1/encounters/enc_f').set('Authorization', bearer(TOKEN)), 503, 'service_unavailable');
+  });
+
+  it('reports the database down on the health check', async () => {
+    const response = await t.http().get('/health');
+    expectError(response, 503, 'service_unavailable');
+  });
+});
