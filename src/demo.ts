@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadAppConfig } from './config/load-app-config';
 import { FixtureLoader } from './fixtures/fixture-loader.service';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   await app.get(FixtureLoader).loadFile(DEMO_FIXTURE, { reset: true });
   await app.listen(config.port);
 
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const base = `http://localhost:${port}`;
   console.log(`
 ChartHero External API (demo data, embedded database in ${config.database.dataDir}) is listening on ${base}

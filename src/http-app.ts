@@ -1,6 +1,7 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 
@@ -9,8 +10,11 @@ import { AppConfig } from './config/app-config';
  * what is tested is what runs.
  */
 export async function createHttpApp(config: AppConfig, options: { logger?: LoggerService | false } = {}): Promise<INestApplication> {
+  // `/External/V1/Encounters` is not a route of the contract: paths match exactly. Express
+  // fixes this when its router is created, so it is set before Nest registers anything.
+  const server = express().set('case sensitive routing', true);
   // Every route is a GET: no body is ever read, so none is parsed.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
     bodyParser: false,
     // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
     abortOnError: false,

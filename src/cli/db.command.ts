@@ -15,7 +15,7 @@ export class DbMigrateCommand extends CommandRunner {
 
 @Command({ name: 'db', description: 'Database schema', subCommands: [DbMigrateCommand] })
 export class DbCommand extends CommandRunner {
-  async run(): Promise<void> {
+  run(): Promise<void> {
     this.command.help();
   }
 }

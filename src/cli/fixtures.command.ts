@@ -29,7 +29,7 @@ export class FixturesLoadCommand extends CommandRunner {
 
 @Command({ name: 'fixtures', description: 'Scenario files', subCommands: [FixturesLoadCommand] })
 export class FixturesCommand extends CommandRunner {
-  async run(): Promise<void> {
+  run(): Promise<void> {
     this.command.help();
   }
 }

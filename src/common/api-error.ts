@@ -1,3 +1,4 @@
+import type { HttpStatus } from '@nestjs/common';
 import { REASON_CODES, ReasonCode } from './reason-codes';
 
 export interface ApiErrorDetails {
@@ -12,7 +13,7 @@ export interface ApiErrorDetails {
  * public body are derived from it by `ErrorBodyFilter`, so no code path writes its own.
  */
 export class ApiError extends Error {
-  readonly status: number;
+  readonly status: HttpStatus;
 
   constructor(
     readonly reasonCode: ReasonCode,

@@ -46,9 +46,9 @@ export type ReasonCode = keyof typeof REASON_CODES;
 /** The coarse `error` category of the public error body, derived from the status alone. */
 export type ErrorCategory = 'api_key_validation_failed' | 'not_found' | 'service_unavailable' | 'internal_error';
 
-export function errorCategoryOf(status: number): ErrorCategory {
+export function errorCategoryOf(status: HttpStatus): ErrorCategory {
   if (status === HttpStatus.NOT_FOUND) return 'not_found';
   if (status === HttpStatus.SERVICE_UNAVAILABLE) return 'service_unavailable';
-  if (status >= 500) return 'internal_error';
+  if (status >= HttpStatus.INTERNAL_SERVER_ERROR) return 'internal_error';
   return 'api_key_validation_failed';
 }

@@ -1,7 +1,7 @@
 import { Secret } from './secret';
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string }
+  | { kind: 'postgres'; url: Secret }
   | { kind: 'pglite'; dataDir: string };
 
 /**

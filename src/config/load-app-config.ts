@@ -55,16 +55,15 @@ function parseBoolean(name: string, raw: string | undefined, fallback: boolean):
   throw new ConfigError(`${name} must be "true" or "false", got "${raw}".`);
 }
 
-function parsePostgresUrl(raw: string): string {
-  let url: URL;
+/** The URL may hold a password: it is kept as a Secret and never echoed in an error. */
+function parsePostgresUrl(raw: string): Secret {
+  const invalid = new ConfigError('DATABASE_URL must be a URL like postgres://user:password@host:5432/database.');
+  // `new URL` alone would accept `postgres:user@host`, which the driver reads as something else.
+  if (!/^postgres(ql)?:\/\/[^/]/.test(raw)) throw invalid;
   try {
-    url = new URL(raw);
+    new URL(raw);
   } catch {
-    // The URL may hold a password: never echo it.
-    throw new ConfigError('DATABASE_URL is not a valid URL (expected postgres://user@host:port/database).');
+    throw invalid;
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//".`);
-  }
-  return raw;
+  return new Secret(raw);
 }

@@ -26,7 +26,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   if (database.kind === 'postgres') {
     return {
       ...common,
-      url: database.url,
+      url: database.url.reveal(),
       // A bounded pool that gives up quickly: an unreachable database answers 503, not a pile-up.
       extra: { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
     };

@@ -80,7 +80,7 @@ export class EncounterReader {
     const direction = criteria.sortOrder === 'asc' ? 'ASC' : 'DESC';
     const order = `ORDER BY e.created_at ${direction}, e.encounter_id ${direction}`;
     params.push(criteria.limit, criteria.offset);
-    return this.dataSource.query(
+    return this.dataSource.query<EncounterViewRow[]>(
       `SELECT ${ENCOUNTER_VIEW_COLUMNS}
        FROM (
          SELECT e.* FROM encounters e WHERE ${where} ${order}
@@ -94,13 +94,13 @@ export class EncounterReader {
 
   async count(criteria: EncounterListCriteria): Promise<number> {
     const { where, params } = listFilter(criteria);
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS total FROM encounters e WHERE ${where}`, params);
+    const [row] = await this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM encounters e WHERE ${where}`, params);
     return row.total;
   }
 
   /** The encounter's view is null unless the caller may read it. */
   async findEncounter(organizationId: string, encounterId: string): Promise<(EncounterAccessRow & Partial<EncounterViewRow>) | undefined> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<(EncounterAccessRow & Partial<EncounterViewRow>)[]>(
       `SELECT e.organization_id = $2 AS in_caller_organization, e.purpose AS purpose, view.*
        FROM encounters e
        LEFT JOIN LATERAL (
@@ -123,7 +123,7 @@ export class EncounterReader {
     documentId: string,
     payload: 'content' | 'transcript',
   ): Promise<(EncounterAccessRow & Partial<DocumentRow>) | undefined> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<(EncounterAccessRow & Partial<DocumentRow>)[]>(
       `SELECT e.organization_id = $3 AS in_caller_organization, e.purpose AS purpose,
               d.document_id, d.encounter_id, d.schema_type, d.title, d.status, d.workflow_variant,
               d.audio_duration_seconds, d.created_at, d.updated_at, d.${payload}

@@ -15,8 +15,8 @@ export class EncountersService {
       limit: query.limit,
       offset: query.offset,
       sortOrder: query.sort_order,
-      startAt: query.start_at,
-      endAt: query.end_at,
+      startAt: query.start_at?.toDateRoundedUp(),
+      endAt: query.end_at?.toDateRoundedUp(),
     };
     // Offset paging is not snapshot-consistent (the guide says so): two independent reads.
     const [rows, total] = await Promise.all([this.reader.listPage(criteria), this.reader.count(criteria)]);

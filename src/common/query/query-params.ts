@@ -1,6 +1,6 @@
 import type { ApiError } from '../api-error';
 import type { ReasonCode } from '../reason-codes';
-import { parseRfc3339DateTime } from '../rfc3339';
+import { parseRfc3339Instant, Rfc3339Instant } from '../rfc3339';
 
 /** One supported query parameter of a route: how to read it, its default, its error code. */
 export interface QueryParam<T> {
@@ -58,7 +58,7 @@ export function oneOfParam<const V extends string>(values: readonly V[], options
   };
 }
 
-/** An RFC 3339 date-time with an explicit offset (see `parseRfc3339DateTime`); absent by default. */
-export function dateTimeParam(options: { invalid: ReasonCode }): QueryParam<Date | undefined> {
-  return { invalid: options.invalid, fallback: undefined, parse: parseRfc3339DateTime };
+/** An RFC 3339 date-time with an explicit offset (see `parseRfc3339Instant`); absent by default. */
+export function dateTimeParam(options: { invalid: ReasonCode }): QueryParam<Rfc3339Instant | undefined> {
+  return { invalid: options.invalid, fallback: undefined, parse: parseRfc3339Instant };
 }

@@ -13,8 +13,7 @@ export const ENCOUNTER_LIST_QUERY = defineQuery(
     end_at: dateTimeParam({ invalid: 'invalid_query' }),
   },
   // An empty or inverted window is a mistake, not a query: neither bound alone is at fault.
-  ({ start_at, end_at }) =>
-    start_at && end_at && start_at.getTime() >= end_at.getTime() ? new ApiError('invalid_query') : null,
+  ({ start_at, end_at }) => (start_at && end_at && !start_at.isBefore(end_at) ? new ApiError('invalid_query') : null),
 );
 
 export type EncounterListQuery = ParsedQuery<(typeof ENCOUNTER_LIST_QUERY)['params']>;

@@ -1,0 +1,67 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * `npm start` (src/demo.ts) serves demo data and prints a curl line that must work exactly
+ * as printed: this runs the demo entry, copies the line from its output and runs it in a shell.
+ */
+describe('the npm start demo', () => {
+  let demo: ChildProcess;
+  let output = '';
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'charthero-demo-'));
+    demo = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'src', 'demo.ts')], {
+      cwd: ROOT,
+      // Nothing configured but a free port and a throwaway data directory.
+      env: { PATH: process.env.PATH ?? '', PORT: '0', PGLITE_DATA_DIR: dataDir },
+    });
+    demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => /Stop with Ctrl-C/.test(output), 45_000);
+  });
+  afterAll(async () => {
+    demo.kill('SIGTERM');
+    await new Promise((resolve) => demo.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const printedCurlLines = () => output.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl '));
+
+  it('prints the URL, a demo key and a curl line', () => {
+    expect(output).toMatch(/listening on http:\/\/localhost:\d+/);
+    expect(output).toMatch(/Demo API key .*: ch_sk_demo_\w+/);
+    expect(printedCurlLines().length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the first curl line answers 200 with demo encounters, as printed', async () => {
+    const body = JSON.parse(await shell(`${printedCurlLines()[0]} --silent --fail`));
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(body.items[0].organization_id).toBe('org_demo_riverside');
+    expect(body.total).toBeGreaterThanOrEqual(body.items.length);
+  });
+
+  it('the second curl line shows missing_scope, as the output says', async () => {
+    const body = JSON.parse(await shell(`${printedCurlLines()[1]} --silent`));
+    expect(body).toMatchObject({ reason_code: 'missing_scope', missing_scopes: ['patients:read'] });
+  });
+});
+
+function shell(command: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('sh', ['-c', command], (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${stderr}`)) : resolve(stdout))),
+  );
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the demo did not start in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,153 @@
+import { inspect } from 'node:util';
+import { ConfigError, loadAppConfig } from '../../src/config/load-app-config';
+import { Secret } from '../../src/config/secret';
+
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(Object.keys(env))} to be refused, but the configuration loaded`);
+}
+
+describe('loadAppConfig', () => {
+  describe('with an empty environment (development defaults)', () => {
+    const config = loadAppConfig({});
+
+    it('serves on port 3000 from the embedded database in .data/pglite, migrating on start', () => {
+      expect(config).toMatchObject({
+        production: false,
+        port: 3000,
+        database: { kind: 'pglite', dataDir: '.data/pglite' },
+        migrateOnStart: true,
+      });
+    });
+
+    it('enables API keys and accepts test keys', () => {
+      expect(config.apiKeys).toMatchObject({ enabled: true, allowTestKeys: true });
+    });
+
+    it('uses the fixed development digest secret and says so', () => {
+      expect(config.apiKeys.digestSecret).toBeInstanceOf(Secret);
+      expect(config.apiKeys.digestSecret?.reveal()).toMatch(/\S{16,}/);
+      expect(config.apiKeys.usingDevelopmentSecret).toBe(true);
+    });
+  });
+
+  describe('with NODE_ENV=production', () => {
+    const config = loadAppConfig({ NODE_ENV: 'production' });
+
+    it('refuses test keys by default', () => {
+      expect(config.production).toBe(true);
+      expect(config.apiKeys.allowTestKeys).toBe(false);
+    });
+
+    it('has no digest secret unless one is configured (keyed requests then get 503)', () => {
+      expect(config.apiKeys.digestSecret).toBeNull();
+      expect(config.apiKeys.usingDevelopmentSecret).toBe(false);
+    });
+
+    it('keeps the other defaults', () => {
+      expect(config).toMatchObject({ port: 3000, database: { kind: 'pglite', dataDir: '.data/pglite' }, migrateOnStart: true });
+      expect(config.apiKeys.enabled).toBe(true);
+    });
+
+    it('uses a configured digest secret', () => {
+      const configured = loadAppConfig({ NODE_ENV: 'production', API_KEY_DIGEST_SECRET: 'production-digest-secret' });
+      expect(configured.apiKeys.digestSecret?.reveal()).toBe('production-digest-secret');
+      expect(configured.apiKeys.usingDevelopmentSecret).toBe(false);
+    });
+
+    it('accepts test keys when ALLOW_TEST_KEYS=true (a sandbox deployment)', () => {
+      expect(loadAppConfig({ NODE_ENV: 'production', ALLOW_TEST_KEYS: 'true' }).apiKeys.allowTestKeys).toBe(true);
+    });
+  });
+
+  it('does not report the development secret when a secret is configured outside production', () => {
+    const config = loadAppConfig({ API_KEY_DIGEST_SECRET: 'my-own-secret' });
+    expect(config.apiKeys.digestSecret?.reveal()).toBe('my-own-secret');
+    expect(config.apiKeys.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('reads each setting from its variable', () => {
+    const config = loadAppConfig({
+      PORT: '8080',
+      PGLITE_DATA_DIR: '/var/lib/charthero',
+      DB_MIGRATE_ON_START: 'false',
+      API_KEYS_ENABLED: 'false',
+      ALLOW_TEST_KEYS: 'false',
+    });
+    expect(config).toMatchObject({ port: 8080, database: { kind: 'pglite', dataDir: '/var/lib/charthero' }, migrateOnStart: false });
+    expect(config.apiKeys).toMatchObject({ enabled: false, allowTestKeys: false });
+  });
+
+  it.each(['postgres://app:pw@db.example.com:5432/charthero', 'postgresql://app@localhost/charthero'])('connects to PostgreSQL when DATABASE_URL=%s', (url) => {
+    const database = loadAppConfig({ DATABASE_URL: url }).database;
+    expect(database.kind === 'postgres' && database.url.reveal()).toBe(url);
+  });
+
+  it.each(['0', '1', '65535'])('accepts PORT=%s', (port) => {
+    expect(loadAppConfig({ PORT: port }).port).toBe(Number(port));
+  });
+
+  describe('bad configuration stops the start with one line', () => {
+    it.each(['abc', '70000', '65536', '-1', '80.5', '1e3', '0x50'])('refuses PORT=%s, naming PORT', (port) => {
+      const error = configErrorOf({ PORT: port });
+      expect(error.message).toContain('PORT');
+      expect(error.message).not.toContain('\n');
+    });
+
+    it.each([
+      ['API_KEYS_ENABLED', 'yes'],
+      ['API_KEYS_ENABLED', '1'],
+      ['ALLOW_TEST_KEYS', 'no'],
+      ['ALLOW_TEST_KEYS', '0'],
+      ['DB_MIGRATE_ON_START', 'off'],
+      ['DB_MIGRATE_ON_START', 'truee'],
+    ])('refuses %s=%s, naming the variable', (name, value) => {
+      const error = configErrorOf({ [name]: value });
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+    });
+
+    it.each([
+      ['a MySQL URL', 'mysql://app:hunter2@db.example.com/charthero'],
+      ['an HTTP URL', 'http://app:hunter2@db.example.com/charthero'],
+      ['a URL without a scheme', 'app:hunter2@db.example.com:5432/charthero'],
+      ['text that is no URL', 'db.example.com app hunter2'],
+      ['a URL with a non-numeric port', 'postgres://app:hunter2@db.example.com:port/charthero'],
+      // libpq only knows postgres:// and postgresql:// URIs; without "//" the rest would become the database name.
+      ['a postgres: URL without //', 'postgres:app:hunter2@db.example.com/charthero'],
+    ])('refuses DATABASE_URL as %s without echoing its password', (_, url) => {
+      const error = configErrorOf({ DATABASE_URL: url });
+      expect(error.message).toContain('DATABASE_URL');
+      expect(error.message).not.toContain('hunter2');
+      expect(error.message).not.toContain('\n');
+    });
+  });
+
+  describe('the digest secret never reaches a log line or a dump', () => {
+    const configs = [
+      ['configured', loadAppConfig({ API_KEY_DIGEST_SECRET: 'configured-digest-secret-value' })],
+      ['development', loadAppConfig({})],
+    ] as const;
+
+    it.each(configs)('hides the %s secret from JSON.stringify, String() and util.inspect', (_, config) => {
+      const secret = config.apiKeys.digestSecret;
+      const value = secret?.reveal() ?? '';
+      expect(value).not.toBe('');
+
+      for (const rendering of [
+        JSON.stringify(config),
+        JSON.stringify(secret),
+        String(secret),
+        inspect(config, { depth: null, showHidden: true }),
+        inspect(secret),
+      ]) {
+        expect(rendering).not.toContain(value);
+      }
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import { ApiKeyGuard } from '../../src/auth/guards/api-key.guard';
+import { OrganizationKeyGuard } from '../../src/auth/guards/organization-key.guard';
+import { ScopeGuard } from '../../src/auth/guards/scope.guard';
+import { PartnerRouteGuard } from '../../src/partner/guards/partner-route.guard';
+import { PartnerCall } from '../../src/partner/partner-call.decorator';
+import { PartnerEndpoint } from '../../src/partner/partner-endpoint.decorator';
+import { PartnerRoute } from '../../src/partner/partner-route.metadata';
+
+describe('@PartnerEndpoint', () => {
+  it('fails at class definition, naming the method, when the handler has no @PartnerCall() parameter', () => {
+    const defineController = () => {
+      class ForgetfulController {
+        @PartnerEndpoint('encounters.read')
+        get(_encounterId: string): void {}
+      }
+      return ForgetfulController;
+    };
+
+    expect(defineController).toThrow('ForgetfulController.get (encounters.read) must declare a @PartnerCall() parameter');
+  });
+
+  it('requires @PartnerCall() on the decorated method itself, not on a sibling', () => {
+    const defineController = () => {
+      class SiblingController {
+        other(@PartnerCall() _call: PartnerCall): void {}
+
+        @PartnerEndpoint('encounters.list')
+        list(): void {}
+      }
+      return SiblingController;
+    };
+
+    expect(defineController).toThrow(/SiblingController\.list \(encounters\.list\)/);
+  });
+
+  describe('on a handler that declares @PartnerCall()', () => {
+    const defineController = () => {
+      class WellFormedController {
+        @PartnerEndpoint('documents.read')
+        get(_documentId: string, @PartnerCall() _call: PartnerCall): void {}
+      }
+      return WellFormedController;
+    };
+
+    it('defines the class', () => {
+      expect(defineController).not.toThrow();
+    });
+
+    it('applies exactly the four guards in the order of checks: authentication, key type, partner route, scopes', () => {
+      const handler = defineController().prototype.get;
+      expect(Reflect.getMetadata(GUARDS_METADATA, handler)).toEqual([ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard]);
+    });
+
+    it('records the partner route id the guards read', () => {
+      expect(new Reflector().get(PartnerRoute, defineController().prototype.get)).toBe('documents.read');
+    });
+  });
+});
