@@ -4,6 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express from 'express';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
  * The HTTP application as served: shared by `main.ts`, `demo.ts` and the e2e tests, so that
@@ -24,5 +25,6 @@ export async function createHttpApp(config: AppConfig, options: { logger?: Logge
   // Patient data is never cached (Cache-Control: no-store); conditional requests would be moot.
   app.set('etag', false);
   app.enableShutdownHooks();
+  serveApiReference(app, createOpenApiDocument(app));
   return app;
 }

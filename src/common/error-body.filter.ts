@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { ApiError } from './api-error';
+import type { ErrorBodyDto } from './error-body.dto';
 import { errorCategoryOf } from './reason-codes';
 import { RequestWithId } from './request-id.middleware';
 
@@ -25,14 +26,15 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const error = this.toApiError(exception, request, requestId);
 
     if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-    response.status(error.status).json({
+    const body: ErrorBodyDto = {
       error: errorCategoryOf(error.status),
       reason_code: error.reasonCode,
       message: error.message,
       field: error.details.field ?? null,
       request_id: requestId,
       ...(error.details.missingScopes && { missing_scopes: error.details.missingScopes }),
-    });
+    };
+    response.status(error.status).json(body);
   }
 
   private toApiError(exception: unknown, request: RequestWithId, requestId: string): ApiError {

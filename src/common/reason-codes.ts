@@ -44,7 +44,8 @@ export const REASON_CODES = {
 export type ReasonCode = keyof typeof REASON_CODES;
 
 /** The coarse `error` category of the public error body, derived from the status alone. */
-export type ErrorCategory = 'api_key_validation_failed' | 'not_found' | 'service_unavailable' | 'internal_error';
+export const ERROR_CATEGORIES = ['api_key_validation_failed', 'not_found', 'service_unavailable', 'internal_error'] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
 export function errorCategoryOf(status: HttpStatus): ErrorCategory {
   if (status === HttpStatus.NOT_FOUND) return 'not_found';

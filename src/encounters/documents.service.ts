@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import type { ReasonCode } from '../common/reason-codes';
 import type { DocumentDetailDto, TranscriptResponseDto } from './dto/document.dto';
-import { assertEncounterReadable } from './encounter-access';
+import { assertEncounterReadable, ENCOUNTER_LOOKUP_ERRORS } from './encounter-access';
 import { DocumentRow, EncounterReader } from './encounter-reader';
 import { toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
+
+/** What each document route's lookup can answer, for its OpenAPI description. */
+export const DOCUMENT_LOOKUP_ERRORS = [...ENCOUNTER_LOOKUP_ERRORS, 'document_not_found', 'unsupported_document_type'] as const satisfies ReasonCode[];
+export const TRANSCRIPT_LOOKUP_ERRORS = [...DOCUMENT_LOOKUP_ERRORS, 'transcript_not_found'] as const satisfies ReasonCode[];
 
 /**
  * The document routes. Each checks the encounter as the detail route does, then the

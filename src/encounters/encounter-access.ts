@@ -1,4 +1,5 @@
 import { ApiError } from '../common/api-error';
+import type { ReasonCode } from '../common/reason-codes';
 import type { EncounterPurpose } from './encounter-types';
 
 /** What every encounter-scoped route learns about the encounter before anything else. */
@@ -6,6 +7,9 @@ export interface EncounterAccessRow {
   in_caller_organization: boolean;
   purpose: EncounterPurpose;
 }
+
+/** What `assertEncounterReadable` can answer. */
+export const ENCOUNTER_LOOKUP_ERRORS = ['encounter_not_found', 'cross_organization_denied', 'demo_training_denied'] as const satisfies ReasonCode[];
 
 /**
  * The resource-lookup rule shared by detail, document, transcript and audio:

@@ -10,14 +10,13 @@ export interface PartnerCall<Query = NoQuery> {
   readonly query: Query;
 }
 
-const DECLARES_PARTNER_CALL = Symbol('declaresPartnerCall');
+const QUERY_SPEC = Symbol('partnerCallQuerySpec');
 
 const PartnerCallParam = createParamDecorator(
   (spec: QuerySpec, context: ExecutionContext): { organizationId: string; query: UnvalidatedQuery } => {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     return { organizationId: callerOf(request).organizationId, query: { spec, search: rawQueryOf(request.originalUrl) } };
   },
-  [(target, key) => Reflect.defineMetadata(DECLARES_PARTNER_CALL, true, target, key!)],
 );
 
 /**
@@ -25,9 +24,14 @@ const PartnerCallParam = createParamDecorator(
  * supports (none by default): anything else is rejected by `QueryParamsPipe`.
  */
 export function PartnerCall(spec: QuerySpec = NO_QUERY): ParameterDecorator {
-  return PartnerCallParam(spec, QueryParamsPipe);
+  return (target, key, index) => {
+    PartnerCallParam(spec, QueryParamsPipe)(target, key, index);
+    // For @PartnerEndpoint: it documents these params and refuses a handler without them.
+    Reflect.defineMetadata(QUERY_SPEC, spec, target, key!);
+  };
 }
 
-export function declaresPartnerCall(target: object, key: string | symbol): boolean {
-  return Reflect.getMetadata(DECLARES_PARTNER_CALL, target, key) === true;
+/** The query spec of the handler's `@PartnerCall()` parameter, or undefined when it has none. */
+export function partnerCallQuerySpecOf(target: object, key: string | symbol): QuerySpec | undefined {
+  return Reflect.getMetadata(QUERY_SPEC, target, key) as QuerySpec | undefined;
 }

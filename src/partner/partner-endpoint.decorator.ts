@@ -1,33 +1,74 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
+import { ApiExtension, ApiOperation, ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../auth/guards/api-key.guard';
 import { OrganizationKeyGuard } from '../auth/guards/organization-key.guard';
 import { ScopeGuard } from '../auth/guards/scope.guard';
+import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
+import type { QuerySpec } from '../common/query/query-params';
+import type { ReasonCode } from '../common/reason-codes';
 import { PartnerRouteGuard } from './guards/partner-route.guard';
-import { declaresPartnerCall } from './partner-call.decorator';
+import { partnerCallQuerySpecOf } from './partner-call.decorator';
 import { PartnerRoute } from './partner-route.metadata';
-import type { PartnerRouteId } from './partner-routes';
+import { PARTNER_ROUTES, type PartnerRouteId } from './partner-routes';
 
-/**
- * Makes a handler a partner endpoint. The guards run in the contract's order of checks:
- * 1. authentication, 2. organization-scoped key, 3. partner route enablement, 4. scopes.
- * Then `@PartnerCall()`'s pipe validates the query (5), and the handler looks up the
- * resource (6). The handler must declare `@PartnerCall()`, or its class fails to load.
- */
-export function PartnerEndpoint(routeId: PartnerRouteId): MethodDecorator {
-  return applyDecorators(
-    requirePartnerCallParameter(routeId),
-    PartnerRoute(routeId),
-    UseGuards(ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
-  );
+/** The bearer security scheme of the OpenAPI description. */
+export const PARTNER_SECURITY_SCHEME = 'bearer';
+
+/** What checks 1-5 can answer on every partner route, whatever its resource. */
+const CHECK_ERRORS: readonly ReasonCode[] = [
+  'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable',
+  'invalid_key', 'revoked_key', 'disabled_key', 'expired_key', 'org_scope_only_required',
+  'organization_not_allowlisted', 'route_not_allowed', 'missing_scope', 'unsupported_filter',
+  'service_unavailable', 'internal_error',
+];
+
+export interface PartnerEndpointOptions {
+  summary: string;
+  /** Reason codes of the handler's own resource lookup (check 6), for the description. */
+  lookupErrors?: readonly ReasonCode[];
 }
 
-// Parameter decorators are applied before method decorators, so the mark is already there.
-function requirePartnerCallParameter(routeId: PartnerRouteId): MethodDecorator {
-  return (target, key) => {
-    if (!declaresPartnerCall(target, key)) {
+/**
+ * Makes a handler a partner endpoint, and describes it in OpenAPI from the same facts.
+ * The guards run in the contract's order of checks: 1. authentication, 2. organization-
+ * scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
+ * the query (5), and the handler looks up the resource (6). The handler must declare
+ * `@PartnerCall()`, or its class fails to load.
+ */
+export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpointOptions): MethodDecorator {
+  const scopes = [...PARTNER_ROUTES[routeId].scopes];
+  return (target, key, descriptor) => {
+    // Parameter decorators are applied before method decorators, so the spec is already there.
+    const querySpec = partnerCallQuerySpecOf(target, key);
+    if (!querySpec) {
       throw new Error(
         `${target.constructor.name}.${String(key)} (${routeId}) must declare a @PartnerCall() parameter: it is what rejects unsupported query params.`,
       );
     }
+    applyDecorators(
+      PartnerRoute(routeId),
+      UseGuards(ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
+      ApiOperation({
+        operationId: routeId,
+        summary: options.summary,
+        description: `Partner route \`${routeId}\`. Requires an organization-scoped API key with ${scopes.map((s) => `\`${s}\``).join(', ')}.`,
+      }),
+      ApiSecurity(PARTNER_SECURITY_SCHEME, scopes),
+      ApiExtension('x-partner-route-id', routeId),
+      ApiExtension('x-required-scopes', scopes),
+      ...queryParameterDocs(querySpec),
+      ApiErrorResponses([...CHECK_ERRORS, ...queryErrors(querySpec), ...(options.lookupErrors ?? [])]),
+    )(target, key, descriptor);
   };
+}
+
+function queryParameterDocs(spec: QuerySpec): MethodDecorator[] {
+  return Object.entries(spec.params).map(([name, param]) =>
+    ApiQuery({ name, required: false, description: param.openApi.description, schema: param.openApi.schema }),
+  );
+}
+
+/** Codes the route's own query params can give: the list's invalid_* codes, none elsewhere. */
+function queryErrors(spec: QuerySpec): ReasonCode[] {
+  return Object.values(spec.params).map((param) => param.invalid);
 }

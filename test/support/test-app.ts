@@ -4,11 +4,12 @@ import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { FixtureLoader } from '../../src/fixtures/fixture-loader.service';
 import { createHttpApp } from '../../src/http-app';
+import { assertMatchesOpenApi } from './openapi-conformance';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
   app: INestApplication;
-  /** supertest against the app's HTTP server. */
+  /** supertest against the app's HTTP server; every response is checked against openapi.json. */
   http(): ReturnType<typeof request>;
   /** Loads a fixture into this app's database (OPERATIONS.md format). */
   load(fixture: object): Promise<void>;
@@ -32,7 +33,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await app.init();
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    http: () => checkedAgainstOpenApi(request(app.getHttpServer())),
     load: async (fixture) => {
       await app.get(FixtureLoader).load(fixture);
     },
@@ -42,4 +43,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await database.drop();
     },
   };
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** The same supertest agent, with an OpenAPI conformance check on each request it starts. */
+function checkedAgainstOpenApi(agent: ReturnType<typeof request>): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !HTTP_METHODS.has(property) || typeof value !== 'function') return value;
+      return (url: string) =>
+        (value as (url: string) => request.Test).call(target, url).expect((response) => assertMatchesOpenApi(property, url, response));
+    },
+  });
 }

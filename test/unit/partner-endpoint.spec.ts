@@ -12,7 +12,7 @@ describe('@PartnerEndpoint', () => {
   it('fails at class definition, naming the method, when the handler has no @PartnerCall() parameter', () => {
     const defineController = () => {
       class ForgetfulController {
-        @PartnerEndpoint('encounters.read')
+        @PartnerEndpoint('encounters.read', { summary: 'test' })
         get(_encounterId: string): void {}
       }
       return ForgetfulController;
@@ -26,7 +26,7 @@ describe('@PartnerEndpoint', () => {
       class SiblingController {
         other(@PartnerCall() _call: PartnerCall): void {}
 
-        @PartnerEndpoint('encounters.list')
+        @PartnerEndpoint('encounters.list', { summary: 'test' })
         list(): void {}
       }
       return SiblingController;
@@ -38,7 +38,7 @@ describe('@PartnerEndpoint', () => {
   describe('on a handler that declares @PartnerCall()', () => {
     const defineController = () => {
       class WellFormedController {
-        @PartnerEndpoint('documents.read')
+        @PartnerEndpoint('documents.read', { summary: 'test' })
         get(_documentId: string, @PartnerCall() _call: PartnerCall): void {}
       }
       return WellFormedController;

@@ -1,3 +1,4 @@
+import type { SchemaObject } from '@nestjs/swagger';
 import type { ApiError } from '../api-error';
 import type { ReasonCode } from '../reason-codes';
 import { parseRfc3339Instant, Rfc3339Instant } from '../rfc3339';
@@ -10,6 +11,8 @@ export interface QueryParam<T> {
   parse(raw: string): T | null;
   /** The value when the parameter is absent. */
   readonly fallback: T;
+  /** How the OpenAPI description presents it. */
+  readonly openApi: { readonly description: string; readonly schema: SchemaObject };
 }
 
 export type QueryParams = Record<string, QueryParam<unknown>>;
@@ -37,10 +40,14 @@ export type NoQuery = ParsedQuery<(typeof NO_QUERY)['params']>;
 const CANONICAL_INTEGER = /^(?:0|[1-9][0-9]{0,8})$/;
 
 /** A canonical decimal integer (digits only, no sign, no leading zero) within [min, max]. */
-export function integerParam(options: { min: number; max: number; fallback: number; invalid: ReasonCode }): QueryParam<number> {
+export function integerParam(options: { min: number; max: number; fallback: number; invalid: ReasonCode; description: string }): QueryParam<number> {
   return {
     invalid: options.invalid,
     fallback: options.fallback,
+    openApi: {
+      description: options.description,
+      schema: { type: 'integer', minimum: options.min, maximum: options.max, default: options.fallback },
+    },
     parse(raw) {
       if (!CANONICAL_INTEGER.test(raw)) return null;
       const value = Number(raw);
@@ -50,15 +57,24 @@ export function integerParam(options: { min: number; max: number; fallback: numb
 }
 
 /** Exactly one of `values` (case-sensitive). */
-export function oneOfParam<const V extends string>(values: readonly V[], options: { fallback: V; invalid: ReasonCode }): QueryParam<V> {
+export function oneOfParam<const V extends string>(
+  values: readonly V[],
+  options: { fallback: V; invalid: ReasonCode; description: string },
+): QueryParam<V> {
   return {
     invalid: options.invalid,
     fallback: options.fallback,
+    openApi: { description: options.description, schema: { type: 'string', enum: [...values], default: options.fallback } },
     parse: (raw) => ((values as readonly string[]).includes(raw) ? (raw as V) : null),
   };
 }
 
 /** An RFC 3339 date-time with an explicit offset (see `parseRfc3339Instant`); absent by default. */
-export function dateTimeParam(options: { invalid: ReasonCode }): QueryParam<Rfc3339Instant | undefined> {
-  return { invalid: options.invalid, fallback: undefined, parse: parseRfc3339Instant };
+export function dateTimeParam(options: { invalid: ReasonCode; description: string }): QueryParam<Rfc3339Instant | undefined> {
+  return {
+    invalid: options.invalid,
+    fallback: undefined,
+    parse: parseRfc3339Instant,
+    openApi: { description: options.description, schema: { type: 'string', format: 'date-time' } },
+  };
 }

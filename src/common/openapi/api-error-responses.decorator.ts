@@ -1,0 +1,35 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../error-body.dto';
+import { errorCategoryOf, REASON_CODES, type ReasonCode } from '../reason-codes';
+
+/**
+ * Documents the error responses a handler can give: one response per HTTP status, whose
+ * `reason_code` is the enum of exactly the given codes with that status.
+ */
+export function ApiErrorResponses(codes: readonly ReasonCode[]): MethodDecorator {
+  const byStatus = new Map<number, ReasonCode[]>();
+  for (const code of new Set(codes)) {
+    const status = REASON_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, statusCodes]) =>
+        ApiResponse({
+          status,
+          description: statusCodes.map((code) => `\`${code}\`: ${REASON_CODES[code].message}`).join('\n\n'),
+          schema: {
+            allOf: [
+              { $ref: getSchemaPath(ErrorBodyDto) },
+              {
+                type: 'object',
+                properties: { error: { type: 'string', enum: [errorCategoryOf(status)] }, reason_code: { type: 'string', enum: statusCodes } },
+              },
+            ],
+          },
+        }),
+      ),
+  );
+}

@@ -1,0 +1,22 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+const REQUEST_ID = { description: "The caller's X-Request-Id when sane, else a new id; equals request_id in an error body.", schema: { type: 'string' } };
+const NO_STORE = { description: 'Always no-store: partner responses are patient data.', schema: { type: 'string', enum: ['no-store'] } };
+const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } };
+
+/** Documents the headers the service sets on every response (CONTRACT.md "Headers"). */
+export function documentResponseHeaders(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const operation of [item.get, item.put, item.post, item.delete, item.patch, item.head, item.options]) {
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        if (!response || !('description' in response)) continue;
+        response.headers = {
+          ...response.headers,
+          'X-Request-Id': REQUEST_ID,
+          ...(path.startsWith('/external/') && { 'Cache-Control': NO_STORE }),
+          ...(status === '503' && { 'Retry-After': RETRY_AFTER }),
+        };
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import type { Response } from 'supertest';
+import { COMMITTED_OPENAPI_FILE } from '../../src/openapi/openapi-document';
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+/** What partners read. Tests check the service against it, so the two cannot drift apart. */
+const DOCUMENT = JSON.parse(readFileSync(COMMITTED_OPENAPI_FILE, 'utf8')) as OpenApiDocument;
+const DOCUMENT_ID = 'openapi.json';
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(withClosedNamedSchemas(DOCUMENT), DOCUMENT_ID);
+
+const OPERATION_PATHS = Object.keys(DOCUMENT.paths).map((template) => ({
+  template,
+  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** Served by the reference page itself, not operations of the API. */
+const NOT_OPERATIONS = /^\/(docs|openapi)(\/|$)/;
+
+/**
+ * Throws unless `response` is one the description allows for `method url`: a documented
+ * status with a body that validates against its schema, or for a path no operation has, the
+ * public error body with `route_not_found`.
+ */
+export function assertMatchesOpenApi(method: string, url: string, response: Response): void {
+  const path = new URL(url, 'http://service').pathname;
+  if (NOT_OPERATIONS.test(path)) return;
+  const operationPath = OPERATION_PATHS.find(({ pattern }) => pattern.test(path));
+  const operation = operationPath && DOCUMENT.paths[operationPath.template][method.toLowerCase()];
+  if (!operationPath || !operation) {
+    check(`${DOCUMENT_ID}#/components/schemas/ErrorBody`, response, `${method.toUpperCase()} ${path} (no operation)`);
+    if (response.status !== 404 || response.body.reason_code !== 'route_not_found') {
+      throw new Error(`${method.toUpperCase()} ${path} matches no documented operation but answered ${response.status} ${response.body.reason_code}`);
+    }
+    return;
+  }
+  const documented = operation.responses[String(response.status)];
+  if (!documented) {
+    throw new Error(`${method.toUpperCase()} ${operationPath.template} answered ${response.status}, which openapi.json does not document`);
+  }
+  const pointer = ['paths', operationPath.template, method.toLowerCase(), 'responses', String(response.status), 'content', 'application/json', 'schema']
+    .map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1'))
+    .join('/');
+  check(`${DOCUMENT_ID}#/${pointer}`, response, `${method.toUpperCase()} ${operationPath.template} ${response.status}`);
+}
+
+const validators = new Map<string, ValidateFunction>();
+
+function check(ref: string, response: Response, what: string): void {
+  let validate = validators.get(ref);
+  if (!validate) {
+    validate = ajv.compile({ $ref: ref });
+    validators.set(ref, validate);
+  }
+  if (!validate(response.body)) {
+    throw new Error(`${what}: the body does not match openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(response.body).slice(0, 500)}`);
+  }
+}
+
+/**
+ * The named schemas, closed to undocumented properties: a field the service sends but the
+ * description does not name is drift too. (Only in the test: the published description stays
+ * open, so partners' generated clients tolerate fields added later.)
+ */
+function withClosedNamedSchemas(document: OpenApiDocument): OpenApiDocument {
+  const copy = structuredClone(document);
+  for (const schema of Object.values(copy.components.schemas)) {
+    const object = schema as { properties?: unknown; unevaluatedProperties?: boolean };
+    if (object.properties) object.unevaluatedProperties = false;
+  }
+  return copy;
+}
