@@ -20,8 +20,9 @@ export function useOpenApi31Nullability(document: OpenAPIObject): void {
 }
 
 function stripDescription(schema: Record<string, unknown>): Record<string, unknown> {
-  const { description: _description, ...rest } = schema;
-  return rest;
+  const copy = { ...schema };
+  delete copy.description;
+  return copy;
 }
 
 function visitObjects(value: unknown, visit: (node: Record<string, unknown>) => void): void {

@@ -19,9 +19,14 @@ export function serializeOpenApi(document: OpenAPIObject): string {
 
 const DESCRIPTION = `Encounters, documents and transcripts of the caller's organization, for approved partner organizations.
 
-A request is answered by the first check that fails: 1. authentication (401, or 503 \`digest_key_unavailable\`);
-2. \`org_scope_only_required\`; 3. \`organization_not_allowlisted\` / \`route_not_allowed\`; 4. \`missing_scope\`;
-5. query validation (400 \`unsupported_filter\`, then 422); 6. resource lookup (404, 403).
+A request is answered by the first check that fails, in this order:
+
+1. authentication (401, or 503 \`digest_key_unavailable\`);
+2. \`org_scope_only_required\` (403);
+3. \`organization_not_allowlisted\` / \`route_not_allowed\` (403);
+4. \`missing_scope\` (403, with \`missing_scopes\`);
+5. query validation (400 \`unsupported_filter\`, then 422);
+6. resource lookup (404, 403).
 
 Every error has the body \`ErrorBody\`. Branch on \`reason_code\`; \`message\` may change. A path no route has is
 \`404 route_not_found\`; a database that cannot be reached is \`503 service_unavailable\` with \`Retry-After\`.`;
