@@ -3,7 +3,8 @@ import { ApiError } from '../common/api-error';
 import type { ReasonCode } from '../common/reason-codes';
 import type { DocumentDetailDto, TranscriptResponseDto } from './dto/document.dto';
 import { assertEncounterReadable, ENCOUNTER_LOOKUP_ERRORS } from './encounter-access';
-import { DocumentRow, EncounterReader } from './encounter-reader';
+import type { DocumentRow } from './encounter-queries';
+import { EncounterReader } from './encounter-reader';
 import { toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
 
 /** What each document route's lookup can answer, for its OpenAPI description. */

@@ -1,7 +1,7 @@
 import { toApiTimestamp } from '../common/api-timestamp';
 import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
 import type { EncounterDto } from './dto/encounter.dto';
-import type { DocumentRow, EncounterViewRow } from './encounter-reader';
+import type { DocumentRow, EncounterViewRow } from './encounter-queries';
 import type { StoredTranscript } from './encounter-types';
 
 /** Rows → response bodies. Timestamps become RFC 3339 UTC strings; nothing else changes. */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EncounterDetailDto, EncounterListDto } from './dto/encounter.dto';
 import type { EncounterListQuery } from './dto/encounter-list.query';
 import { assertEncounterReadable } from './encounter-access';
-import { EncounterReader, EncounterListCriteria, EncounterViewRow } from './encounter-reader';
+import type { EncounterListCriteria, EncounterViewRow } from './encounter-queries';
+import { EncounterReader } from './encounter-reader';
 import { toEncounterDto } from './encounter.mapper';
 
 @Injectable()

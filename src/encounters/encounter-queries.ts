@@ -1,0 +1,134 @@
+/**
+ * The SQL of the encounter routes, scoped by the caller's organization in the SQL itself.
+ * Pure builders: the service runs them through TypeORM, the benchmark baseline through pg.
+ */
+import type { DocumentSummaryDto } from './dto/encounter.dto';
+import type { NoteContent, StoredTranscript } from './encounter-types';
+
+/** One encounter as the API shows it, with its patient and document summaries. */
+export interface EncounterViewRow {
+  encounter_id: string;
+  organization_id: string;
+  encounter_type: string;
+  status: string;
+  created_at: Date;
+  updated_at: Date;
+  date_of_service: Date | null;
+  patient_id: string;
+  first_name: string;
+  last_name: string;
+  date_of_birth: string;
+  documents: DocumentSummaryDto[];
+}
+
+export interface DocumentRow {
+  document_id: string;
+  encounter_id: string;
+  schema_type: string;
+  title: string;
+  status: string | null;
+  workflow_variant: string | null;
+  audio_duration_seconds: number | null;
+  created_at: Date;
+  updated_at: Date;
+  content: NoteContent | null;
+  transcript: StoredTranscript | null;
+}
+
+export interface EncounterListCriteria {
+  organizationId: string;
+  limit: number;
+  offset: number;
+  sortOrder: 'asc' | 'desc';
+  startAt?: Date;
+  endAt?: Date;
+}
+
+/**
+ * The columns of `EncounterViewRow`, over an encounter `e`. Documents are aggregated in the
+ * database so that a page of encounters, with everything it embeds, is one round trip.
+ * `date_of_birth` is read as text: a DATE parsed into a JS Date would shift with the time zone.
+ */
+const ENCOUNTER_VIEW_COLUMNS = `
+  e.encounter_id, e.organization_id, e.encounter_type, e.status,
+  e.created_at, e.updated_at, e.date_of_service,
+  p.patient_id, p.first_name, p.last_name, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+  COALESCE((
+    SELECT json_agg(json_build_object(
+      'document_id', d.document_id, 'schema_type', d.schema_type, 'title', d.title,
+      'status', d.status, 'workflow_variant', d.workflow_variant,
+      'audio_duration_seconds', d.audio_duration_seconds
+    ) ORDER BY d.created_at, d.document_id)
+    FROM documents d WHERE d.encounter_id = e.encounter_id
+  ), '[]'::json) AS documents`;
+
+/** Only clinical encounters are ever shown to partners. */
+const LISTED = `e.purpose = 'clinical'`;
+
+/** A parameterized statement, run as is by the service and by the benchmark baseline. */
+export interface SqlQuery {
+  text: string;
+  values: unknown[];
+}
+
+/** One page, in (created_at, encounter_id) order; its limit/offset apply before the joins. */
+export function listPageQuery(criteria: EncounterListCriteria): SqlQuery {
+  const { where, values } = listFilter(criteria);
+  const direction = criteria.sortOrder === 'asc' ? 'ASC' : 'DESC';
+  const order = `ORDER BY e.created_at ${direction}, e.encounter_id ${direction}`;
+  values.push(criteria.limit, criteria.offset);
+  return {
+    text: `SELECT ${ENCOUNTER_VIEW_COLUMNS}
+       FROM (
+         SELECT e.* FROM encounters e WHERE ${where} ${order}
+         LIMIT $${values.length - 1} OFFSET $${values.length}
+       ) e
+       JOIN patients p ON p.patient_id = e.patient_id
+       ${order}`,
+    values,
+  };
+}
+
+export function countQuery(criteria: EncounterListCriteria): SqlQuery {
+  const { where, values } = listFilter(criteria);
+  return { text: `SELECT count(*)::int AS total FROM encounters e WHERE ${where}`, values };
+}
+
+/** The encounter's view columns are null unless the caller may read it. */
+export function encounterQuery(organizationId: string, encounterId: string): SqlQuery {
+  return {
+    text: `SELECT e.organization_id = $2 AS in_caller_organization, e.purpose AS purpose, view.*
+       FROM encounters e
+       LEFT JOIN LATERAL (
+         SELECT ${ENCOUNTER_VIEW_COLUMNS} FROM patients p
+         WHERE p.patient_id = e.patient_id AND e.organization_id = $2 AND ${LISTED}
+       ) view ON true
+       WHERE e.encounter_id = $1`,
+    values: [encounterId, organizationId],
+  };
+}
+
+/**
+ * The document with the payload a route needs (`content` or `transcript`); its columns are
+ * null when the encounter has no such document or the caller may not read the encounter.
+ */
+export function documentQuery(organizationId: string, encounterId: string, documentId: string, payload: 'content' | 'transcript'): SqlQuery {
+  return {
+    text: `SELECT e.organization_id = $3 AS in_caller_organization, e.purpose AS purpose,
+              d.document_id, d.encounter_id, d.schema_type, d.title, d.status, d.workflow_variant,
+              d.audio_duration_seconds, d.created_at, d.updated_at, d.${payload}
+       FROM encounters e
+       LEFT JOIN documents d
+         ON d.encounter_id = e.encounter_id AND d.document_id = $2 AND e.organization_id = $3 AND ${LISTED}
+       WHERE e.encounter_id = $1`,
+    values: [encounterId, documentId, organizationId],
+  };
+}
+
+function listFilter(criteria: EncounterListCriteria): { where: string; values: unknown[] } {
+  const values: unknown[] = [criteria.organizationId];
+  const conditions = ['e.organization_id = $1', LISTED];
+  if (criteria.startAt) conditions.push(`e.created_at >= $${values.push(criteria.startAt)}`);
+  if (criteria.endAt) conditions.push(`e.created_at < $${values.push(criteria.endAt)}`);
+  return { where: conditions.join(' AND '), values };
+}
