@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   await CommandFactory.run(CliModule.forRoot(config), {
     logger: false,
+    // Nest would otherwise exit silently when the app cannot start (an unreachable database).
+    abortOnError: false,
     cliName: 'npm run cli --',
     serviceErrorHandler: (error) => fail(describeCliError(error)),
   });

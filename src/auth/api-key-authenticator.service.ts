@@ -8,6 +8,7 @@ import { isTestToken, isWellFormedToken } from './api-key-token';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
 import { Caller } from './caller';
 import { ApiKeyEntity } from './entities/api-key.entity';
+import { StoredKey, VerifiedKeyCache } from './verified-key-cache';
 
 /**
  * Turns a bearer token into a `Caller`, or throws the reason code of the first check that
@@ -19,6 +20,7 @@ export class ApiKeyAuthenticator {
     private readonly config: AppConfig,
     private readonly digests: ApiKeyDigestService,
     private readonly usage: ApiKeyUsageRecorder,
+    private readonly cache: VerifiedKeyCache,
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
   ) {}
 
@@ -27,17 +29,32 @@ export class ApiKeyAuthenticator {
     if (isTestToken(token) && !this.config.apiKeys.allowTestKeys) throw new ApiError('test_prefix_not_allowed');
     if (!isWellFormedToken(token)) throw new ApiError('malformed_token');
 
-    const key = await this.keys.findOne({
-      where: { tokenDigest: this.digests.digest(token) },
-      relations: { organization: true },
-    });
+    const key = await this.findKey(this.digests.digest(token));
     if (!key) throw new ApiError('invalid_key');
     if (key.status === 'revoked') throw new ApiError('revoked_key');
     if (key.status === 'disabled') throw new ApiError('disabled_key');
     if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) throw new ApiError('expired_key');
-    if (!key.organization?.apiKeysEnabled) throw new ApiError('api_keys_disabled');
+    if (!key.organizationApiKeysEnabled) throw new ApiError('api_keys_disabled');
 
     this.usage.recordUse(key.keyId, now);
     return { keyId: key.keyId, organizationId: key.organizationId, scopeType: key.scopeType, scopes: key.scopes };
+  }
+
+  /** The key with this digest, from the cache or the database (which then fills the cache). */
+  private async findKey(digest: string): Promise<StoredKey | null> {
+    const cached = this.cache.get(digest);
+    if (cached !== undefined) return cached;
+    const row = await this.keys.findOne({ where: { tokenDigest: digest }, relations: { organization: true } });
+    const key: StoredKey | null = row && {
+      keyId: row.keyId,
+      organizationId: row.organizationId,
+      scopeType: row.scopeType,
+      scopes: row.scopes,
+      status: row.status,
+      expiresAt: row.expiresAt,
+      organizationApiKeysEnabled: row.organization?.apiKeysEnabled === true,
+    };
+    this.cache.set(digest, key);
+    return key;
   }
 }

@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PartnerModule } from '../partner/partner.module';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { ApiKeyDigestService } from './api-key-digest.service';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
+import { ApiKeysService } from './api-keys.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { OrganizationKeyGuard } from './guards/organization-key.guard';
 import { ScopeGuard } from './guards/scope.guard';
+import { VerifiedKeyCache } from './verified-key-cache';
 
-/** API-key authentication: who is calling, with which key type and scopes. */
+/** API keys: authentication (who is calling, with which key type and scopes) and their lifecycle. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity])],
-  providers: [ApiKeyDigestService, ApiKeyAuthenticator, ApiKeyUsageRecorder, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
-  exports: [ApiKeyDigestService, ApiKeyAuthenticator, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
+  // For OrganizationsService: a key belongs to an organization that must exist.
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), PartnerModule],
+  providers: [ApiKeyDigestService, ApiKeyAuthenticator, ApiKeyUsageRecorder, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
+  exports: [ApiKeyDigestService, ApiKeyAuthenticator, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
 })
 export class AuthModule {}

@@ -1,4 +1,5 @@
 import { ApiError } from '../common/api-error';
+import { InvalidInputError } from '../common/invalid-input.error';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { FixtureError } from '../fixtures/fixture-error';
 
@@ -9,7 +10,7 @@ export class CliInputError extends Error {
 
 /** The one line an operator sees when a command fails. */
 export function describeCliError(error: unknown): string {
-  if (error instanceof CliInputError || error instanceof FixtureError) return error.message;
+  if (error instanceof CliInputError || error instanceof InvalidInputError || error instanceof FixtureError) return error.message;
   if (error instanceof ApiError && error.reasonCode === 'digest_key_unavailable') {
     return 'API_KEY_DIGEST_SECRET is not set: keys cannot be digested.';
   }

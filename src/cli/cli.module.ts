@@ -1,10 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { FixturesModule } from '../fixtures/fixtures.module';
+import { PartnerModule } from '../partner/partner.module';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
+import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
+import { KeysCommand, KeysCreateCommand, KeysListCommand } from './keys.command';
+import { OrgsCommand, OrgsCreateCommand } from './orgs.command';
+import { PartnersAllowCommand, PartnersCommand, PartnersDenyCommand } from './partners.command';
 
 /** The operator CLI: the server's modules and database configuration, never an implicit migration. */
 @Module({})
@@ -12,8 +18,24 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, FixturesModule],
-      providers: [DbCommand, DbMigrateCommand, FixturesCommand, FixturesLoadCommand],
+      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, FixturesModule, AuthModule, PartnerModule],
+      providers: [
+        DbCommand,
+        DbMigrateCommand,
+        FixturesCommand,
+        FixturesLoadCommand,
+        OrgsCommand,
+        OrgsCreateCommand,
+        PartnersCommand,
+        PartnersAllowCommand,
+        PartnersDenyCommand,
+        KeysCommand,
+        KeysCreateCommand,
+        KeysListCommand,
+        KeysRevokeCommand,
+        KeysDisableCommand,
+        KeysEnableCommand,
+      ],
     };
   }
 }

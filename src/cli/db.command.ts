@@ -1,5 +1,6 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { DataSource } from 'typeorm';
+import { commandGroupHelp } from './cli-input';
 
 @SubCommand({ name: 'migrate', description: 'Apply pending migrations' })
 export class DbMigrateCommand extends CommandRunner {
@@ -15,7 +16,7 @@ export class DbMigrateCommand extends CommandRunner {
 
 @Command({ name: 'db', description: 'Database schema', subCommands: [DbMigrateCommand] })
 export class DbCommand extends CommandRunner {
-  run(): Promise<void> {
-    this.command.help();
+  run(args: string[]): Promise<void> {
+    commandGroupHelp(this.command, args);
   }
 }

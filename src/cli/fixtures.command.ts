@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { FixtureLoader } from '../fixtures/fixture-loader.service';
+import { commandGroupHelp } from './cli-input';
 import { requireMigratedSchema } from './require-migrated-schema';
 
 @SubCommand({ name: 'load', arguments: '<file>', description: 'Load a fixture file in one transaction' })
@@ -29,7 +30,7 @@ export class FixturesLoadCommand extends CommandRunner {
 
 @Command({ name: 'fixtures', description: 'Scenario files', subCommands: [FixturesLoadCommand] })
 export class FixturesCommand extends CommandRunner {
-  run(): Promise<void> {
-    this.command.help();
+  run(args: string[]): Promise<void> {
+    commandGroupHelp(this.command, args);
   }
 }

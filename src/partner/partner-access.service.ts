@@ -1,16 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { TtlCache } from '../common/ttl-cache';
 import { PartnerEntity } from './entities/partner.entity';
 import type { PartnerRouteId } from './partner-routes';
 
+/** As for keys (see KEY_CACHE_TTL_MS): another process's allowlist change is seen within a second. */
+const PARTNER_CACHE_TTL_MS = 1_000;
+const MAX_CACHED_PARTNERS = 10_000;
+
 @Injectable()
 export class PartnerAccessService {
+  private readonly cache = new TtlCache<string, readonly PartnerRouteId[] | null>(PARTNER_CACHE_TTL_MS, MAX_CACHED_PARTNERS);
+
   constructor(@InjectRepository(PartnerEntity) private readonly partners: Repository<PartnerEntity>) {}
 
   /** The route ids enabled for an organization, or null when it is not an allowlisted partner. */
   async enabledRoutesOf(organizationId: string): Promise<readonly PartnerRouteId[] | null> {
+    const cached = this.cache.get(organizationId);
+    if (cached !== undefined) return cached;
     const partner = await this.partners.findOne({ where: { organizationId }, select: { enabledRoutes: true } });
-    return partner?.enabledRoutes ?? null;
+    const routes = partner?.enabledRoutes ?? null;
+    this.cache.set(organizationId, routes);
+    return routes;
+  }
+
+  /** A change made in this process is seen by it at once. */
+  forget(organizationId: string): void {
+    this.cache.delete(organizationId);
   }
 }

@@ -3,12 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrganizationEntity } from './entities/organization.entity';
 import { PartnerEntity } from './entities/partner.entity';
 import { PartnerRouteGuard } from './guards/partner-route.guard';
+import { OrganizationsService } from './organizations.service';
 import { PartnerAccessService } from './partner-access.service';
+import { PartnerAllowlistService } from './partner-allowlist.service';
 
-/** Partner organizations: which organizations are allowlisted, and for which routes. */
+/** Organizations and the partner allowlist: which organizations are partners, and for which routes. */
 @Module({
   imports: [TypeOrmModule.forFeature([OrganizationEntity, PartnerEntity])],
-  providers: [PartnerAccessService, PartnerRouteGuard],
-  exports: [PartnerAccessService, PartnerRouteGuard],
+  providers: [PartnerAccessService, PartnerRouteGuard, OrganizationsService, PartnerAllowlistService],
+  exports: [PartnerAccessService, PartnerRouteGuard, OrganizationsService, PartnerAllowlistService],
 })
 export class PartnerModule {}

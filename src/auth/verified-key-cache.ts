@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { TtlCache } from '../common/ttl-cache';
+import type { ApiKeyScopeType, ApiKeyStatus } from './api-key-types';
+import type { Scope } from './scopes';
+
+/** What authentication needs of a key row; the checks run on it at every request. */
+export interface StoredKey {
+  keyId: string;
+  organizationId: string;
+  scopeType: ApiKeyScopeType;
+  scopes: readonly Scope[];
+  status: ApiKeyStatus;
+  expiresAt: Date | null;
+  organizationApiKeysEnabled: boolean;
+}
+
+/**
+ * Bounds how long a change made by another process (a CLI revoke, another instance) can go
+ * unseen: the contract allows 2 s; one second keeps a wide margin at one lookup per key per second.
+ */
+export const KEY_CACHE_TTL_MS = 1_000;
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Keys by token digest, so a cached request costs no database round trip. Unknown digests
+ * are cached too (as null): a flood of bad tokens must not become a flood of queries.
+ */
+@Injectable()
+export class VerifiedKeyCache {
+  private readonly keys = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
+
+  /** undefined: not cached; null: cached as unknown. */
+  get(digest: string): StoredKey | null | undefined {
+    return this.keys.get(digest);
+  }
+
+  set(digest: string, key: StoredKey | null): void {
+    this.keys.set(digest, key);
+  }
+
+  /** A change made in this process is seen by it at once. */
+  forgetKey(keyId: string): void {
+    this.keys.deleteWhere((key) => key?.keyId === keyId);
+  }
+
+  /** An organization-wide change (its API-key switch) is seen at once too. */
+  forgetOrganization(organizationId: string): void {
+    this.keys.deleteWhere((key) => key?.organizationId === organizationId);
+  }
+}

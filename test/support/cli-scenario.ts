@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliResult, runCli } from './run-cli';
+import { startTestApp, TestApp } from './test-app';
+import { createTestDatabase, TestDatabase, usingPostgres } from './test-database';
+
+/** One database that CLI processes and, in between, the HTTP app take turns on. */
+export interface CliScenario {
+  cli(...args: string[]): Promise<CliResult>;
+  /** Writes a file (JSON unless `content` is a string) in the scenario's directory; returns its path. */
+  file(name: string, content: unknown): Promise<string>;
+  /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never call it while a CLI runs. */
+  withApp<T>(work: (app: TestApp) => Promise<T>): Promise<T>;
+  /** Every row of the tables operator commands write, to show that a refused command changed nothing. */
+  operatorTables(): Promise<Record<string, unknown[]>>;
+  close(): Promise<void>;
+}
+
+const OPERATOR_TABLES = { organizations: 'organization_id', partners: 'organization_id', api_keys: 'key_id' };
+
+export async function createCliScenario(): Promise<CliScenario> {
+  const workDir = await mkdtemp(join(tmpdir(), 'charthero-cli-'));
+  // The embedded database must live on disk: every CLI run is its own process.
+  const database: TestDatabase = usingPostgres()
+    ? await createTestDatabase()
+    : { env: { PGLITE_DATA_DIR: join(workDir, 'pglite') }, drop: async () => undefined };
+  const withApp = async <T>(work: (app: TestApp) => Promise<T>): Promise<T> => {
+    const app = await startTestApp({ database: { env: database.env, drop: async () => undefined } });
+    try {
+      return await work(app);
+    } finally {
+      await app.close();
+    }
+  };
+
+  return {
+    cli: (...args) => runCli(args, database.env),
+    file: async (name, content) => {
+      const path = join(workDir, name);
+      await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    },
+    withApp,
+    operatorTables: () =>
+      withApp(async ({ dataSource }) => {
+        const rows: Record<string, unknown[]> = {};
+        for (const [table, id] of Object.entries(OPERATOR_TABLES)) rows[table] = await dataSource.query(`SELECT * FROM "${table}" ORDER BY "${id}"`);
+        return rows;
+      }),
+    close: async () => {
+      await database.drop();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
