@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { Client } from 'pg';
 
 /** The shape of the benchmark data set at scale 1 (issue #4). */
 export const FULL_SCALE = { encounters: 1_000_000, organizations: 200, largestOrganizationEncounters: 250_000, encountersPerPatient: 5 };
@@ -14,6 +13,11 @@ export interface BenchDataSet {
   sampleDocumentId: string;
 }
 
+/** A pg Client, or a TypeORM DataSource: anything that runs a parameterized statement. */
+export interface SqlRunner {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
 export const tokenOf = (organizationIndex: number) => `ch_sk_bench_organization_${String(organizationIndex).padStart(3, '0')}`;
 const organizationIdOf = (organizationIndex: number) => `org_bench_${String(organizationIndex).padStart(3, '0')}`;
 
@@ -23,7 +27,7 @@ const organizationIdOf = (organizationIndex: number) => `org_bench_${String(orga
  * ~1.5 documents per encounter (every encounter an ambient transcript, every other one a
  * note), 2% demo or training encounters, created over 2025.
  */
-export async function generateBenchData(client: Client, scale: number, digestSecret: string): Promise<BenchDataSet> {
+export async function generateBenchData(client: SqlRunner, scale: number, digestSecret: string): Promise<BenchDataSet> {
   const total = roundTo(FULL_SCALE.encounters * scale, 5 * FULL_SCALE.organizations);
   const largest = roundTo(FULL_SCALE.largestOrganizationEncounters * scale, 5);
   // Every other organization holds one contiguous block of encounters, a multiple of 5 long,

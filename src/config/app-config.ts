@@ -1,7 +1,7 @@
 import { Secret } from './secret';
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: Secret }
+  | { kind: 'postgres'; url: Secret; poolSize: number; statementTimeoutMs: number }
   | { kind: 'pglite'; dataDir: string };
 
 /**

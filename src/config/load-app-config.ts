@@ -22,7 +22,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     production,
     port: parsePort(env.PORT),
     database: databaseUrl
-      ? { kind: 'postgres', url: parsePostgresUrl(databaseUrl) }
+      ? {
+          kind: 'postgres',
+          url: parsePostgresUrl(databaseUrl),
+          poolSize: parseInteger('DB_POOL_SIZE', env.DB_POOL_SIZE, { min: 1, max: 100, fallback: 10 }),
+          statementTimeoutMs: parseInteger('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, { min: 100, max: 600_000, fallback: 5_000 }),
+        }
       : { kind: 'pglite', dataDir: nonEmpty(env.PGLITE_DATA_DIR) ?? '.data/pglite' },
     migrateOnStart: parseBoolean('DB_MIGRATE_ON_START', env.DB_MIGRATE_ON_START, true),
     apiKeys: {
@@ -45,6 +50,15 @@ function parsePort(raw: string | undefined): number {
     throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}".`);
   }
   return port;
+}
+
+function parseInteger(name: string, raw: string | undefined, range: { min: number; max: number; fallback: number }): number {
+  const value = nonEmpty(raw)?.trim();
+  if (value === undefined) return range.fallback;
+  if (!/^\d+$/.test(value) || Number(value) < range.min || Number(value) > range.max) {
+    throw new ConfigError(`${name} must be an integer from ${range.min} to ${range.max}, got "${raw}".`);
+  }
+  return Number(value);
 }
 
 function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {

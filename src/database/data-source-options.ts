@@ -27,8 +27,14 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     return {
       ...common,
       url: database.url.reveal(),
-      // A bounded pool that gives up quickly: an unreachable database answers 503, not a pile-up.
-      extra: { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+      // A bounded pool that gives up quickly, and statements that cannot run forever: a slow or
+      // unreachable database answers 503 (see database-errors.ts), not a pile-up of requests.
+      extra: {
+        max: database.poolSize,
+        connectionTimeoutMillis: 2_000,
+        idleTimeoutMillis: 30_000,
+        statement_timeout: database.statementTimeoutMs,
+      },
     };
   }
 

@@ -5,8 +5,8 @@
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
 
 // SQLSTATE classes and codes: 08 connection exception, 57P01-57P03 shutdown / cannot connect
-// now, 53300 too many connections.
-const UNAVAILABLE_SQLSTATES = /^(08...|57P0[1-3]|53300)$/;
+// now, 53300 too many connections, 57014 a statement cancelled by its timeout.
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[1-3]|53300|57014)$/;
 
 // node-postgres and typeorm-pglite signal a lost or closed connection only by message.
 const UNAVAILABLE_MESSAGES = [

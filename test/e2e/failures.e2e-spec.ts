@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { Client } from 'pg';
 import { getPGliteInstance } from 'typeorm-pglite';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
@@ -95,3 +96,41 @@ describe('a database that cannot be reached', () => {
     expectError(response, 503, 'service_unavailable');
   });
 });
+
+// PostgreSQL only: the embedded database is one in-process session, with no pool to exhaust
+// and no second session to hold a lock. CI runs this file against both.
+if (usingPostgres()) {
+  describe('a slow database (PostgreSQL)', () => {
+    let t: TestApp;
+    let locker: Client;
+
+    beforeAll(async () => {
+      const database = await createTestDatabase();
+      t = await startTestApp({ database, env: { DB_STATEMENT_TIMEOUT_MS: '300' } });
+      await t.load(SCENARIO);
+      locker = new Client({ connectionString: database.env.DATABASE_URL });
+      await locker.connect();
+    });
+    afterAll(async () => {
+      await locker.end();
+      await t.close();
+    });
+
+    it('answers 503 service_unavailable once the statement timeout passes, instead of piling requests up', async () => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
+      try {
+        const started = Date.now();
+        const responses = await Promise.all(
+          Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))),
+        );
+        responses.forEach((response) => expectError(response, 503, 'service_unavailable'));
+        // 15 requests on a pool of 10: all answered in a few timeouts, none left hanging.
+        expect(Date.now() - started).toBeLessThan(3_000);
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+      expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
+    });
+  });
+}

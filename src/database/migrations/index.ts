@@ -1,4 +1,5 @@
 import { InitialSchema1795526233614 } from './1795526233614-InitialSchema';
+import { ListIndexOnClinicalEncounters1795531000000 } from './1795531000000-ListIndexOnClinicalEncounters';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
-export const MIGRATIONS = [InitialSchema1795526233614];
+export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000];

@@ -9,8 +9,9 @@ import type { EncounterPurpose } from '../encounter-types';
  */
 @Entity('encounters')
 @Check('CHK_encounters_purpose', `"purpose" IN ('clinical', 'demo', 'training')`)
-// Serves the list: organization, then the (created_at, encounter_id) order, in both directions.
-@Index('IDX_encounters_organization_created_at_id', ['organizationId', 'createdAt', 'encounterId'])
+// Serves the list and its count: organization, then the (created_at, encounter_id) order in
+// both directions. Partial on the only encounters ever listed, so a count is an index-only scan.
+@Index('IDX_encounters_organization_created_at_id', ['organizationId', 'createdAt', 'encounterId'], { where: `"purpose" = 'clinical'` })
 @Index('IDX_encounters_patient', ['patientId'])
 export class EncounterEntity {
   @PrimaryColumn('text', { name: 'encounter_id' })

@@ -1,0 +1,95 @@
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { generateBenchData } from '../../bench/generate-data';
+import { countQuery, listPageQuery, type SqlQuery } from '../../src/encounters/encounter-queries';
+import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const TOKEN = 'ch_sk_hot_path_full_access';
+const LIST = '/external/v1/encounters';
+
+/** Round trips to the database, counted where every TypeORM statement goes through. */
+function countQueries(): { readonly count: number; stop(): void } {
+  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+  return {
+    get count() {
+      return spy.mock.calls.length;
+    },
+    stop: () => spy.mockRestore(),
+  };
+}
+
+describe('the request hot path', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.load({
+      organizations: [organization('org_hot')],
+      api_keys: [apiKey('key_hot', 'org_hot', TOKEN)],
+      patients: [patient('pat_hot', 'org_hot')],
+      encounters: [encounter('enc_hot', 'org_hot', 'pat_hot', '2026-05-25T14:00:00Z')],
+      documents: [noteDocument('doc_hot', 'enc_hot')],
+    });
+  });
+  afterAll(() => t.close());
+
+  async function queriesOf(path: string, token = TOKEN): Promise<number> {
+    const queries = countQueries();
+    try {
+      await t.http().get(path).set('Authorization', bearer(token));
+      return queries.count;
+    } finally {
+      queries.stop();
+    }
+  }
+
+  it('looks the key and the partner up once, then serves from memory: list 2, detail 1, document 1', async () => {
+    // First use: the key (with its organization) and the allowlist are read, and last use recorded.
+    expect(await queriesOf(LIST)).toBeGreaterThan(2);
+    expect(await queriesOf(LIST)).toBe(2); // the page and its count
+    expect(await queriesOf(`${LIST}/enc_hot`)).toBe(1);
+    expect(await queriesOf(`${LIST}/enc_hot/documents/doc_hot`)).toBe(1);
+  });
+
+  it('remembers an unknown key too: a second try costs no query', async () => {
+    expect(await queriesOf(LIST, 'ch_sk_hot_path_unknown_key')).toBe(1);
+    expect(await queriesOf(LIST, 'ch_sk_hot_path_unknown_key')).toBe(0);
+  });
+});
+
+describe('the list queries on a realistic data set', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    // 20,000 encounters, a quarter in one organization, the benchmark's shape at 1/50.
+    await generateBenchData(t.dataSource, 0.02, 'unused-in-this-test');
+    await t.dataSource.query('VACUUM ANALYZE');
+  });
+  afterAll(() => t.close());
+
+  type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+  const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+  async function planOf(query: SqlQuery): Promise<PlanNode[]> {
+    const [row] = await t.dataSource.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }[]>(`EXPLAIN (FORMAT JSON) ${query.text}`, query.values);
+    const plan = typeof row['QUERY PLAN'] === 'string' ? (JSON.parse(row['QUERY PLAN']) as [{ Plan: PlanNode }]) : row['QUERY PLAN'];
+    return nodesOf(plan[0].Plan);
+  }
+
+  const largest = { organizationId: 'org_bench_000', limit: 50, offset: 0, sortOrder: 'desc' as const };
+  const week = { startAt: new Date('2025-03-01T00:00:00Z'), endAt: new Date('2025-03-08T00:00:00Z') };
+
+  it.each([
+    ['the default page', largest],
+    ['an ascending page', { ...largest, sortOrder: 'asc' as const }],
+    ['a page deep in the organization', { ...largest, offset: 4_000 }],
+    ['a one-week window', { ...largest, ...week }],
+    ['a small organization', { ...largest, organizationId: 'org_bench_150' }],
+  ])('%s: the page and its count use the list index, never a sequential scan of encounters', async (_case, criteria) => {
+    for (const query of [listPageQuery(criteria), countQuery(criteria)]) {
+      const nodes = await planOf(query);
+      expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'encounters')).toEqual([]);
+      expect(nodes.some((node) => node['Index Name'] === 'IDX_encounters_organization_created_at_id')).toBe(true);
+    }
+  });
+
+});
