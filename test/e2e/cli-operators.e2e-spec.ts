@@ -6,6 +6,9 @@ import { expectError } from '../support/error-body';
 import { apiKey, bearer, ENCOUNTER_SCOPES, organization } from '../support/fixtures';
 import { CliResult, runCli } from '../support/run-cli';
 
+// Every CLI run is a process that opens the database: allow for a loaded 2-core CI machine.
+jest.setTimeout(180_000);
+
 const LIFECYCLE_TOKENS = { key_cycle: 'ch_sk_seed_cycle_key', key_retire: 'ch_sk_seed_retire_key' };
 const ROUTES_TOKEN = 'ch_sk_seed_routes_key';
 const DENIED_TOKEN = 'ch_sk_seed_denied_key';

@@ -7,6 +7,9 @@ import { runCli } from '../support/run-cli';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/test-database';
 
+// Every CLI run is a process that opens the database: allow for a loaded 2-core CI machine.
+jest.setTimeout(180_000);
+
 const TOKEN = 'ch_sk_cli_loaded_key';
 
 const VALID = {
