@@ -2,10 +2,6 @@
 export const ENCOUNTER_PURPOSES = ['clinical', 'demo', 'training'] as const;
 export type EncounterPurpose = (typeof ENCOUNTER_PURPOSES)[number];
 
-/** Document types the document route can answer with. Others exist in the product. */
-export const READABLE_DOCUMENT_TYPES = ['document', 'ambient_transcript'] as const;
-export type ReadableDocumentType = (typeof READABLE_DOCUMENT_TYPES)[number];
-
 export interface NoteContent {
   format: 'markdown' | 'text';
   text: string;
