@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  scale: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  reuse: boolean;
+  keep: boolean;
+}
+
+function usageError(message: string): never {
+  console.error(`bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep]`);
+  process.exit(64);
+}
+
+/** The command line's options; exits with a usage message (64) on a bad one. */
+export function parseOptions(): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scale: { type: 'string', default: '1' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        connections: { type: 'string', default: '32' },
+        reuse: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  const number = (name: string, raw: string, whole: boolean) => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) usageError(`--${name} must be a positive ${whole ? 'whole ' : ''}number, got "${raw}"`);
+    return value;
+  };
+  const scale = number('scale', values.scale, false);
+  const quick = scale < 0.1;
+  return {
+    scale,
+    duration: number('duration', values.duration ?? (quick ? '4' : '10'), true),
+    warmup: number('warmup', values.warmup ?? (quick ? '2' : '3'), true),
+    connections: number('connections', values.connections, true),
+    reuse: values.reuse,
+    // A reused data set is kept for the next run too.
+    keep: values.keep || values.reuse,
+  };
+}
