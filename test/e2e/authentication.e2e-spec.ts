@@ -26,6 +26,8 @@ describe('authentication and authorization (default deployment)', () => {
         apiKey('key_disabled', 'org_auth', 'ch_sk_auth_disabled_key', { status: 'disabled' }),
         apiKey('key_expired', 'org_auth', 'ch_sk_auth_expired_key', { expires_at: '2020-01-01T00:00:00Z' }),
         apiKey('key_future', 'org_auth', 'ch_sk_auth_expires_later', { expires_at: '2999-01-01T00:00:00+02:00' }),
+        // Used by one test only: a key's use is recorded at most once a minute.
+        apiKey('key_usage', 'org_auth', 'ch_sk_auth_usage_recorded'),
         apiKey('key_revoked_expired', 'org_auth', 'ch_sk_auth_revoked_and_expired', { status: 'revoked', expires_at: '2020-01-01T00:00:00Z' }),
         apiKey('key_user', 'org_auth', 'ch_sk_auth_user_scoped', { scope_type: 'user' }),
         apiKey('key_platform', 'org_auth', 'ch_sk_auth_platform_key', { scope_type: 'platform' }),
@@ -128,12 +130,14 @@ describe('authentication and authorization (default deployment)', () => {
   });
 
   it('records when a key was last used, in the background', async () => {
-    const before = Date.now();
-    expect((await list(bearer('ch_sk_auth_expires_later'))).status).toBe(200);
-    const lastUsedAt = await eventually(async () => {
-      const [row] = await t.dataSource.query(`SELECT last_used_at FROM api_keys WHERE key_id = 'key_future'`);
+    const lastUsedAtOfKey = async () => {
+      const [row] = await t.dataSource.query(`SELECT last_used_at FROM api_keys WHERE key_id = 'key_usage'`);
       return row.last_used_at as Date | null;
-    });
+    };
+    expect(await lastUsedAtOfKey()).toBeNull();
+    const before = Date.now();
+    expect((await list(bearer('ch_sk_auth_usage_recorded'))).status).toBe(200);
+    const lastUsedAt = await eventually(lastUsedAtOfKey);
     expect(lastUsedAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
   });
 });
