@@ -11,8 +11,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import {
-  countQuery, documentQuery, type DocumentRow, type EncounterListCriteria, encounterQuery, type EncounterViewRow, listPageQuery,
-  type SqlQuery,
+  documentQuery, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
+  splitListRows, type SqlQuery,
 } from '../src/encounters/encounter-queries';
 import { toEncounterDto, toNoteDocumentDto, toTranscriptDocumentDto } from '../src/encounters/encounter.mapper';
 
@@ -76,9 +76,8 @@ async function list(organizationId: string, query: URLSearchParams): Promise<unk
     startAt: instant(query.get('start_at')),
     endAt: instant(query.get('end_at')),
   };
-  // Two independent reads, concurrently, as the service does.
-  const [rows, [{ total }]] = await Promise.all([run<EncounterViewRow>(listPageQuery(criteria)), run<{ total: number }>(countQuery(criteria))]);
-  return { items: rows.map(toEncounterDto), limit: criteria.limit, offset: criteria.offset, total };
+  const { encounters, total } = splitListRows(await run<EncounterListRow>(listQuery(criteria)));
+  return { items: encounters.map(toEncounterDto), limit: criteria.limit, offset: criteria.offset, total };
 }
 
 function assertReadable(row: AccessRow | undefined): void {

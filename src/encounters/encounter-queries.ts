@@ -71,27 +71,52 @@ export interface SqlQuery {
   values: unknown[];
 }
 
-/** One page, in (created_at, encounter_id) order; its limit/offset apply before the joins. */
-export function listPageQuery(criteria: EncounterListCriteria): SqlQuery {
+/** A row of `listQuery`: the filter's total, and an encounter of the page unless it is empty. */
+export type EncounterListRow = { total: number } & (EncounterViewRow | { [Column in keyof EncounterViewRow]: null });
+
+/**
+ * One page in (created_at, encounter_id) order, and the `total` of the same filter, in one
+ * statement: one round trip, and the total and the page are read from the same snapshot.
+ * The page's limit/offset apply before the joins. A page past the end is a single row with
+ * the total and null encounter columns (see `splitListRows`).
+ */
+export function listQuery(criteria: EncounterListCriteria): SqlQuery {
   const { where, values } = listFilter(criteria);
   const direction = criteria.sortOrder === 'asc' ? 'ASC' : 'DESC';
-  const order = `ORDER BY e.created_at ${direction}, e.encounter_id ${direction}`;
   values.push(criteria.limit, criteria.offset);
   return {
-    text: `SELECT ${ENCOUNTER_VIEW_COLUMNS}
-       FROM (
-         SELECT e.* FROM encounters e WHERE ${where} ${order}
-         LIMIT $${values.length - 1} OFFSET $${values.length}
-       ) e
-       JOIN patients p ON p.patient_id = e.patient_id
-       ${order}`,
+    text: `SELECT total.total, page.*
+       FROM (${totalQuery(criteria, where)}) total
+       LEFT JOIN LATERAL (
+         SELECT ${ENCOUNTER_VIEW_COLUMNS}
+         FROM (
+           SELECT e.* FROM encounters e WHERE ${where}
+           ORDER BY e.created_at ${direction}, e.encounter_id ${direction}
+           LIMIT $${values.length - 1} OFFSET $${values.length}
+         ) e
+         JOIN patients p ON p.patient_id = e.patient_id
+       ) page ON true
+       ORDER BY page.created_at ${direction}, page.encounter_id ${direction}`,
     values,
   };
 }
 
-export function countQuery(criteria: EncounterListCriteria): SqlQuery {
-  const { where, values } = listFilter(criteria);
-  return { text: `SELECT count(*)::int AS total FROM encounters e WHERE ${where}`, values };
+/** The rows of `listQuery` as the page's encounters and the total. */
+export function splitListRows(rows: EncounterListRow[]): { encounters: EncounterViewRow[]; total: number } {
+  return { encounters: rows.filter((row): row is EncounterListRow & EncounterViewRow => row.encounter_id !== null), total: rows[0].total };
+}
+
+/**
+ * Without a time window the total is the organization's listed-encounter count, kept exact by
+ * triggers on encounters (migration ListedEncounterCounts): O(1) where counting a large
+ * organization costs tens of milliseconds. A window is counted over the list index.
+ */
+function totalQuery(criteria: EncounterListCriteria, where: string): string {
+  if (!criteria.startAt && !criteria.endAt) {
+    // $1 is the organization, as in every `listFilter`.
+    return `SELECT COALESCE((SELECT encounter_count FROM listed_encounter_counts WHERE organization_id = $1), 0) AS total`;
+  }
+  return `SELECT count(*)::int AS total FROM encounters e WHERE ${where}`;
 }
 
 /** The encounter's view columns are null unless the caller may read it. */

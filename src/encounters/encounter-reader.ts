@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EncounterAccessRow } from './encounter-access';
 import {
-  countQuery, documentQuery, type DocumentRow, type EncounterListCriteria, encounterQuery, type EncounterViewRow, listPageQuery,
-  type SqlQuery,
+  documentQuery, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
+  splitListRows, type SqlQuery,
 } from './encounter-queries';
 
 /**
@@ -16,13 +16,8 @@ import {
 export class EncounterReader {
   constructor(private readonly dataSource: DataSource) {}
 
-  listPage(criteria: EncounterListCriteria): Promise<EncounterViewRow[]> {
-    return this.run<EncounterViewRow>(listPageQuery(criteria));
-  }
-
-  async count(criteria: EncounterListCriteria): Promise<number> {
-    const [row] = await this.run<{ total: number }>(countQuery(criteria));
-    return row.total;
+  async list(criteria: EncounterListCriteria): Promise<{ encounters: EncounterViewRow[]; total: number }> {
+    return splitListRows(await this.run<EncounterListRow>(listQuery(criteria)));
   }
 
   async findEncounter(organizationId: string, encounterId: string): Promise<(EncounterAccessRow & Partial<EncounterViewRow>) | undefined> {

@@ -19,9 +19,8 @@ export class EncountersService {
       startAt: query.start_at?.toDateRoundedUp(),
       endAt: query.end_at?.toDateRoundedUp(),
     };
-    // Offset paging is not snapshot-consistent (the guide says so): two independent reads.
-    const [rows, total] = await Promise.all([this.reader.listPage(criteria), this.reader.count(criteria)]);
-    return { items: rows.map(toEncounterDto), limit: query.limit, offset: query.offset, total };
+    const { encounters, total } = await this.reader.list(criteria);
+    return { items: encounters.map(toEncounterDto), limit: query.limit, offset: query.offset, total };
   }
 
   async get(organizationId: string, encounterId: string): Promise<EncounterDetailDto> {

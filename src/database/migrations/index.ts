@@ -1,5 +1,6 @@
 import { InitialSchema1795526233614 } from './1795526233614-InitialSchema';
 import { ListIndexOnClinicalEncounters1795531000000 } from './1795531000000-ListIndexOnClinicalEncounters';
+import { ListedEncounterCounts1795540000000 } from './1795540000000-ListedEncounterCounts';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
-export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000];
+export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000, ListedEncounterCounts1795540000000];
