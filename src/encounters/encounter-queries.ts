@@ -77,8 +77,10 @@ export type EncounterListRow = { total: number } & (EncounterViewRow | { [Column
 /**
  * One page in (created_at, encounter_id) order, and the `total` of the same filter, in one
  * statement: one round trip, and the total and the page are read from the same snapshot.
- * The page's limit/offset apply before the joins. A page past the end is a single row with
- * the total and null encounter columns (see `splitListRows`).
+ * The page's ids are found first, from the list index alone (an index-only scan: walking
+ * 10,000 entries to a deep offset reads no table row), then only those encounters are read and
+ * joined. A page past the end is a single row with the total and null encounter columns (see
+ * `splitListRows`).
  */
 export function listQuery(criteria: EncounterListCriteria): SqlQuery {
   const { where, values } = listFilter(criteria);
@@ -90,10 +92,11 @@ export function listQuery(criteria: EncounterListCriteria): SqlQuery {
        LEFT JOIN LATERAL (
          SELECT ${ENCOUNTER_VIEW_COLUMNS}
          FROM (
-           SELECT e.* FROM encounters e WHERE ${where}
+           SELECT e.encounter_id FROM encounters e WHERE ${where}
            ORDER BY e.created_at ${direction}, e.encounter_id ${direction}
            LIMIT $${values.length - 1} OFFSET $${values.length}
-         ) e
+         ) page_ids
+         JOIN encounters e ON e.encounter_id = page_ids.encounter_id
          JOIN patients p ON p.patient_id = e.patient_id
        ) page ON true
        ORDER BY page.created_at ${direction}, page.encounter_id ${direction}`,
