@@ -1,9 +1,10 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { JsonExpressAdapter } from './json-express-adapter';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
@@ -15,7 +16,7 @@ export async function createHttpApp(config: AppConfig, options: { logger?: Logge
   // fixes this when its router is created, so it is set before Nest registers anything.
   const server = express().set('case sensitive routing', true);
   // Every route is a GET: no body is ever read, so none is parsed.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new JsonExpressAdapter(server), {
     bodyParser: false,
     // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
     abortOnError: false,

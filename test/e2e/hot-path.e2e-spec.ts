@@ -1,15 +1,20 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { Client } from 'pg';
+import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool';
 import { generateBenchData } from '../../bench/generate-data';
 import { listQuery, type SqlQuery } from '../../src/encounters/encounter-queries';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
+import { usingPostgres } from '../support/test-database';
 
 const TOKEN = 'ch_sk_hot_path_full_access';
 const LIST = '/external/v1/encounters';
 
-/** Round trips to the database, counted where every TypeORM statement goes through. */
+/**
+ * Round trips to the database, counted at the driver, where every statement goes through
+ * (TypeORM's, and the encounter reader's own on the pool): a pg client, or the PGlite pool.
+ */
 function countQueries(): { readonly count: number; stop(): void } {
-  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+  const spy = usingPostgres() ? jest.spyOn(Client.prototype, 'query') : jest.spyOn(PGlitePool.prototype, 'query');
   return {
     get count() {
       return spy.mock.calls.length;
