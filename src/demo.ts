@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   }
   const app = await createHttpApp(config);
   await app.get(FixtureLoader).loadFile(DEMO_FIXTURE, { reset: true });
-  await app.listen(config.port);
+  // Every IPv4 interface (Fastify's default would be localhost only).
+  await app.listen(config.port, '0.0.0.0');
 
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const base = `http://localhost:${port}`;

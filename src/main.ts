@@ -6,7 +6,8 @@ import { createHttpApp } from './http-app';
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   const app = await createHttpApp(config);
-  await app.listen(config.port);
+  // Every IPv4 interface (Fastify's default would be localhost only).
+  await app.listen(config.port, '0.0.0.0');
   new Logger('Main').log(`ChartHero External API listening on ${await app.getUrl()} (${config.database.kind})`);
 }
 

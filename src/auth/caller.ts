@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeyScopeType } from './api-key-types';
 import type { Scope } from './scopes';
 
@@ -11,7 +11,7 @@ export interface Caller {
 }
 
 /** A request that went through `ApiKeyGuard`. */
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends FastifyRequest {
   caller?: Caller;
 }
 

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { ApiError } from './api-error';
@@ -19,35 +20,45 @@ const RETRY_AFTER_SECONDS = '5';
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorBodyFilter.name);
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<RequestWithId>();
-    const response = host.switchToHttp().getResponse<Response>();
-    const requestId = request.requestId ?? `req_${randomUUID()}`;
+    const { httpAdapter } = this.adapterHost;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
+    const requestId = (request.raw as RequestWithId).requestId ?? `req_${randomUUID()}`;
     const error = this.toApiError(exception, request, requestId);
 
-    if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-    const body: ErrorBodyDto = {
-      error: errorCategoryOf(error.status),
-      reason_code: error.reasonCode,
-      message: error.message,
-      field: error.details.field ?? null,
-      request_id: requestId,
-      ...(error.details.missingScopes && { missing_scopes: error.details.missingScopes }),
-    };
-    response.status(error.status).json(body);
+    if (error.status === HttpStatus.SERVICE_UNAVAILABLE) httpAdapter.setHeader(response, 'Retry-After', RETRY_AFTER_SECONDS);
+    httpAdapter.reply(response, errorBodyOf(error, requestId), error.status);
   }
 
-  private toApiError(exception: unknown, request: RequestWithId, requestId: string): ApiError {
+  private toApiError(exception: unknown, request: FastifyRequest, requestId: string): ApiError {
+    // The path only: a query string may carry anything a caller typed.
+    const where = `${request.method} ${request.url.split('?')[0]} [${requestId}]`;
     if (exception instanceof ApiError) return exception;
-    // Nest's router answers a path or method no controller has with a NotFoundException.
-    if (exception instanceof NotFoundException) return new ApiError('route_not_found');
+    // Nest answers a path or method no controller has with a NotFoundException; Fastify may
+    // fail such a request earlier (a body of a type no route parses): no route, either way.
+    if (exception instanceof NotFoundException || request.is404) return new ApiError('route_not_found');
     if (exception instanceof ServiceUnavailableException || isDatabaseUnavailable(exception)) {
-      this.logger.warn(`Service unavailable on ${request.method} ${request.path} [${requestId}]: ${describeForLog(exception)}`);
+      this.logger.warn(`Service unavailable on ${where}: ${describeForLog(exception)}`);
       return new ApiError('service_unavailable');
     }
-    this.logger.error(`Unexpected error on ${request.method} ${request.path} [${requestId}]: ${describeForLog(exception)}`);
+    this.logger.error(`Unexpected error on ${where}: ${describeForLog(exception)}`);
     return new ApiError('internal_error');
   }
+}
+
+/** The public error body of an `ApiError` (CONTRACT.md "Errors"). */
+export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
+  return {
+    error: errorCategoryOf(error.status),
+    reason_code: error.reasonCode,
+    message: error.message,
+    field: error.details.field ?? null,
+    request_id: requestId,
+    ...(error.details.missingScopes && { missing_scopes: error.details.missingScopes }),
+  };
 }
 
 /**

@@ -1,11 +1,16 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Fastify's middleware engine makes `url` relative to the mount path; `originalUrl` is the path as sent. */
+interface MountedRequest extends IncomingMessage {
+  originalUrl?: string;
+}
 
 /** Partner responses are patient data: no browser, proxy or CDN may keep a copy. */
 @Injectable()
 export class NoStoreMiddleware implements NestMiddleware {
-  use(request: Request, response: Response, next: NextFunction): void {
-    if (request.originalUrl.startsWith('/external/')) response.setHeader('Cache-Control', 'no-store');
+  use(request: MountedRequest, response: ServerResponse, next: () => void): void {
+    if ((request.originalUrl ?? request.url)?.startsWith('/external/')) response.setHeader('Cache-Control', 'no-store');
     next();
   }
 }

@@ -1,20 +1,26 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A caller's id is echoed only if it cannot smuggle anything into headers or logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export interface RequestWithId extends Request {
+/** Node's request, as middleware sees it (Fastify's request wraps it as `raw`). */
+export interface RequestWithId extends IncomingMessage {
   requestId?: string;
 }
 
-/** Gives every request an id: the caller's `X-Request-Id` when sane, else a new one. */
+/** The caller's `X-Request-Id` when sane, else a new id. */
+export function requestIdFor(request: IncomingMessage): string {
+  const sent = request.headers['x-request-id'];
+  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : `req_${randomUUID()}`;
+}
+
+/** Gives every request an id (`requestIdFor`), echoed in the response. */
 @Injectable()
 export class RequestIdMiddleware implements NestMiddleware {
-  use(request: RequestWithId, response: Response, next: NextFunction): void {
-    const sent = request.header('x-request-id');
-    request.requestId = sent !== undefined && SANE_REQUEST_ID.test(sent) ? sent : `req_${randomUUID()}`;
+  use(request: RequestWithId, response: ServerResponse, next: () => void): void {
+    request.requestId = requestIdFor(request);
     response.setHeader('X-Request-Id', request.requestId);
     next();
   }

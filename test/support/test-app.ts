@@ -1,4 +1,5 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../src/config/load-app-config';
@@ -31,6 +32,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
   const app = await createHttpApp(config, { logger: options.logger ?? false });
   await app.init();
+  // Without listen(), Fastify finishes building its routes only when asked.
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return {
     app,
     http: () => checkedAgainstOpenApi(request(app.getHttpServer())),
