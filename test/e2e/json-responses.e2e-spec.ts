@@ -6,8 +6,8 @@ const TOKEN = 'ch_sk_json_responses_full';
 const DETAIL = '/external/v1/encounters/enc_json';
 
 /**
- * Handlers' bodies are written by JsonExpressAdapter, not Express's res.json: same bytes, same
- * headers. The bytes are read raw here, past the OpenAPI check of `t.http()`.
+ * What the HTTP layer writes, byte for byte: compact UTF-8 JSON, its byte length, the same
+ * headers for HEAD. Read raw here, past the OpenAPI check of `t.http()`.
  */
 describe('JSON responses', () => {
   let t: TestApp;
@@ -48,7 +48,7 @@ describe('JSON responses', () => {
     expect(head.headers['content-type']).toBe(get.headers['content-type']);
   });
 
-  it('leave error bodies and other routes as they were', async () => {
+  it('are the same for error bodies and the health route', async () => {
     const error = await t.http().get('/external/v1/encounters/enc_missing').set('Authorization', bearer(TOKEN));
     expect(error.status).toBe(404);
     expect(error.headers['content-type']).toBe('application/json; charset=utf-8');
