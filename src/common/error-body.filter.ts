@@ -34,19 +34,22 @@ export class ErrorBodyFilter implements ExceptionFilter {
   }
 
   private toApiError(exception: unknown, request: FastifyRequest, requestId: string): ApiError {
-    // The path only: a query string may carry anything a caller typed.
-    const where = `${request.method} ${request.url.split('?')[0]} [${requestId}]`;
     if (exception instanceof ApiError) return exception;
     // Nest answers a path or method no controller has with a NotFoundException; Fastify may
     // fail such a request earlier (a body of a type no route parses): no route, either way.
     if (exception instanceof NotFoundException || request.is404) return new ApiError('route_not_found');
     if (exception instanceof ServiceUnavailableException || isDatabaseUnavailable(exception)) {
-      this.logger.warn(`Service unavailable on ${where}: ${describeForLog(exception)}`);
+      this.logger.warn(`Service unavailable on ${describeRequest(request, requestId)}: ${describeForLog(exception)}`);
       return new ApiError('service_unavailable');
     }
-    this.logger.error(`Unexpected error on ${where}: ${describeForLog(exception)}`);
+    this.logger.error(`Unexpected error on ${describeRequest(request, requestId)}: ${describeForLog(exception)}`);
     return new ApiError('internal_error');
   }
+}
+
+/** Method, path and request id, for a log line: the query string may carry anything a caller typed. */
+function describeRequest(request: FastifyRequest, requestId: string): string {
+  return `${request.method} ${request.url.split('?')[0]} [${requestId}]`;
 }
 
 /** The public error body of an `ApiError` (CONTRACT.md "Errors"). */
