@@ -3,8 +3,7 @@
  * module loader cannot before Node 24.9, so for tests they are transpiled to CommonJS too
  * (test/support/esm-to-cjs.transformer.js).
  */
-// content-disposition is ES modules inside @fastify/static, which must be listed to reach it.
-const ESM_PACKAGES = ['@nestjs', 'uid', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', '@fastify/static', 'content-disposition'];
+const ESM_PACKAGES = ['@nestjs', 'uid', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,29 +1,24 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ErrorBodyFilter } from './common/error-body.filter';
-import { NoStoreMiddleware } from './common/no-store.middleware';
-import { RequestIdMiddleware } from './common/request-id.middleware';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EncountersModule } from './encounters/encounters.module';
-import { FixturesModule } from './fixtures/fixtures.module';
 import { HealthModule } from './health/health.module';
 
+/**
+ * The production HTTP application: what `npm run start:prod` serves. Nothing here can empty
+ * or seed a table: the fixture loader is added only by the demo, the CLI and the tests.
+ */
 @Module({})
-export class AppModule implements NestModule {
-  /** The HTTP application; `config` defaults to the validated process environment. */
+export class AppModule {
+  /** `config` defaults to the validated process environment. */
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      // FixturesModule serves no route: it lets the demo and the e2e suites seed this same app.
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, HealthModule, FixturesModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // Every path, including those no route matches: their 404 needs the headers too.
-    consumer.apply(RequestIdMiddleware, NoStoreMiddleware).forRoutes('{*path}');
   }
 }

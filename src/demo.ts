@@ -1,15 +1,20 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Module } from '@nestjs/common';
+import { AppModule } from './app.module';
 import { ConfigError, loadAppConfig } from './config/load-app-config';
 import { FixtureLoader } from './fixtures/fixture-loader.service';
+import { FixturesModule } from './fixtures/fixtures.module';
 import { createHttpApp } from './http-app';
 
 /** Committed demo scenario: three organizations, keys of every kind, notes and transcripts. */
 const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'demo.json');
 const DEMO_TOKEN = 'ch_sk_demo_riverside_full_access';
 const DEMO_TOKEN_WITHOUT_PATIENTS_SCOPE = 'ch_sk_demo_riverside_documents_only';
+
+@Module({})
+class DemoModule {}
 
 /**
  * `npm start`: serves the API on the embedded database, reset to the demo data set at every
@@ -20,12 +25,12 @@ async function main(): Promise<void> {
   if (config.database.kind !== 'pglite') {
     throw new ConfigError('npm start resets the database to demo data, so it only runs on the embedded one: unset DATABASE_URL, or use `npm run start:prod`.');
   }
-  const app = await createHttpApp(config);
+  // The production app, plus the fixture loader that resets its database to the demo data.
+  const app = await createHttpApp({ module: DemoModule, imports: [AppModule.forRoot(config), FixturesModule] });
   await app.get(FixtureLoader).loadFile(DEMO_FIXTURE, { reset: true });
-  // Every IPv4 interface (Fastify's default would be localhost only).
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port);
 
-  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://localhost:${port}`;
   console.log(`
 ChartHero External API (demo data, embedded database in ${config.database.dataDir}) is listening on ${base}

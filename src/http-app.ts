@@ -1,43 +1,52 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppModule } from './app.module';
-import { ApiError } from './common/api-error';
-import { errorBodyOf } from './common/error-body.filter';
-import { requestIdFor } from './common/request-id.middleware';
-import { AppConfig } from './config/app-config';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { responseHeaders } from './common/response-headers.middleware';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
- * The HTTP application as served: shared by `main.ts`, `demo.ts` and the e2e tests, so that
- * what is tested is what runs. Nest runs on Fastify: on Express the same route cost about
- * 0.07 ms more CPU per request (`npm run bench:adapters`, docs/PERFORMANCE.md).
+ * The Express instance Nest serves on, with the contract's routing rules. Express builds its
+ * router on first use with the settings of that moment, so they are set before Nest (or
+ * anything else) registers a route.
  */
-export async function createHttpApp(config: AppConfig, options: { logger?: LoggerService | false } = {}): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({
-    routerOptions: {
-      // `/External/V1/Encounters` is not a route of the contract: paths match exactly.
-      caseSensitive: true,
-      // Ids are opaque: a long one is looked up (404 encounter_not_found), never refused by the
-      // router (414). Node refuses a request line over 16 KiB before any parameter gets this long.
-      maxParamLength: 16 * 1024,
-    },
-    // A path that cannot be decoded (`/external/v1/encounters/%zz`) fails before routing, so
-    // before Nest: it matches no route, and is answered so, in the contract's error body.
-    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const requestId = requestIdFor(request.raw);
-      void reply.code(404).header('X-Request-Id', requestId).header('Cache-Control', 'no-store').send(errorBodyOf(new ApiError('route_not_found'), requestId));
-    },
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+export function createExpressAdapter(): ExpressAdapter {
+  const server = express();
+  // `/External/V1/Encounters` is not a route of the contract, nor is `/external/v1/encounters/`.
+  server.set('case sensitive routing', true);
+  server.set('strict routing', true);
+  server.disable('x-powered-by');
+  // Partner responses are never stored (Cache-Control: no-store): a validator would be moot.
+  server.set('etag', false);
+  // Before any route, so that every response has its headers, even one Express refuses to
+  // route (a path that is not valid percent-encoding).
+  server.use(responseHeaders);
+  return new ExpressAdapter(server);
+}
+
+/** How Nest creates the HTTP application, wherever it is created (server, demo, tests). */
+export function httpAppOptions(logger?: LoggerService | false): NestApplicationOptions {
+  return {
     // Every route is a GET: no body is ever read, so none is parsed.
     bodyParser: false,
     // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
     abortOnError: false,
-    ...(options.logger !== undefined && { logger: options.logger }),
-  });
+    ...(logger !== undefined && { logger }),
+  };
+}
+
+/** What the application needs besides its modules: shutdown hooks and the API reference. */
+export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
   serveApiReference(app, createOpenApiDocument(app));
   return app;
+}
+
+/**
+ * The HTTP application as served by `main.ts` and `demo.ts`; the e2e tests build the same one
+ * through `Test.createTestingModule` (test/support/test-app.ts), so what is tested is what runs.
+ */
+export async function createHttpApp(rootModule: DynamicModule, logger?: LoggerService | false): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, createExpressAdapter(), httpAppOptions(logger));
+  return configureHttpApp(app);
 }

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { AppModule } from './app.module';
 import { ConfigError, loadAppConfig } from './config/load-app-config';
 import { createHttpApp } from './http-app';
 
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
-  const app = await createHttpApp(config);
-  // Every IPv4 interface (Fastify's default would be localhost only).
-  await app.listen(config.port, '0.0.0.0');
+  const app = await createHttpApp(AppModule.forRoot(config));
+  // No host: Node listens on every interface, IPv6 and IPv4.
+  await app.listen(config.port);
   new Logger('Main').log(`ChartHero External API listening on ${await app.getUrl()} (${config.database.kind})`);
 }
 

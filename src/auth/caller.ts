@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import type { ApiKeyScopeType } from './api-key-types';
 import type { Scope } from './scopes';
 
@@ -11,7 +11,7 @@ export interface Caller {
 }
 
 /** A request that went through `ApiKeyGuard`. */
-export interface AuthenticatedRequest extends FastifyRequest {
+export interface AuthenticatedRequest extends Request {
   caller?: Caller;
 }
 

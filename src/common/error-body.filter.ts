@@ -1,55 +1,71 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors';
 import { ApiError } from './api-error';
 import type { ErrorBodyDto } from './error-body.dto';
-import { errorCategoryOf } from './reason-codes';
-import { RequestWithId } from './request-id.middleware';
+import { errorCategoryOf, type ReasonCode } from './reason-codes';
+import type { IdentifiedRequest } from './response-headers.middleware';
 
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = '5';
 
 /**
  * Writes every error response, whatever threw it, as the public error body of CONTRACT.md.
- * Anything that is not an `ApiError` is answered without its details: no stack, SQL or
+ * Our own checks throw `ApiError`s; what Nest or Express refuse is translated to a documented
+ * code (`refusalCodeOf`); anything else is answered without its details: no stack, SQL or
  * data ever reaches the caller.
  */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorBodyFilter.name);
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const { httpAdapter } = this.adapterHost;
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const response = host.switchToHttp().getResponse<FastifyReply>();
-    const requestId = (request.raw as RequestWithId).requestId ?? `req_${randomUUID()}`;
-    const error = this.toApiError(exception, request, requestId);
+    const request = host.switchToHttp().getRequest<IdentifiedRequest>();
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toApiError(exception, request);
 
-    if (error.status === HttpStatus.SERVICE_UNAVAILABLE) httpAdapter.setHeader(response, 'Retry-After', RETRY_AFTER_SECONDS);
-    httpAdapter.reply(response, errorBodyOf(error, requestId), error.status);
+    if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+    response.status(error.status).json(errorBodyOf(error, request.requestId));
   }
 
-  private toApiError(exception: unknown, request: FastifyRequest, requestId: string): ApiError {
+  private toApiError(exception: unknown, request: IdentifiedRequest): ApiError {
     if (exception instanceof ApiError) return exception;
-    // Nest answers a path or method no controller has with a NotFoundException; Fastify may
-    // fail such a request earlier (a body of a type no route parses): no route, either way.
-    if (exception instanceof NotFoundException || request.is404) return new ApiError('route_not_found');
-    if (exception instanceof ServiceUnavailableException || isDatabaseUnavailable(exception)) {
-      this.logger.warn(`Service unavailable on ${describeRequest(request, requestId)}: ${describeForLog(exception)}`);
+    const refusal = exception instanceof HttpException ? refusalCodeOf(exception) : null;
+    if (refusal !== null) return new ApiError(refusal);
+    if (isDatabaseUnavailable(exception) || exception instanceof ServiceUnavailableException) {
+      this.logger.warn(`Service unavailable on ${describeRequest(request)}: ${describeForLog(exception)}`);
       return new ApiError('service_unavailable');
     }
-    this.logger.error(`Unexpected error on ${describeRequest(request, requestId)}: ${describeForLog(exception)}`);
+    this.logger.error(`Unexpected error on ${describeRequest(request)}: ${describeForLog(exception)}`);
     return new ApiError('internal_error');
   }
 }
 
+/**
+ * What Nest and Express answer when they refuse a request before or instead of a handler, as
+ * reason codes; any other 4xx of theirs is `invalid_request`.
+ */
+const FRAMEWORK_REFUSALS: ReadonlyMap<number, ReasonCode> = new Map<HttpStatus, ReasonCode>([
+  [HttpStatus.NOT_FOUND, 'route_not_found'],
+  [HttpStatus.METHOD_NOT_ALLOWED, 'route_not_found'],
+  // Our own refusals are ApiErrors: a framework 403 is a file server refusing a path (`/docs/..`), where nothing is served.
+  [HttpStatus.FORBIDDEN, 'route_not_found'],
+  [HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large'],
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type'],
+]);
+
+/** The reason code of a request the framework refused, or null for a server fault (5xx). */
+function refusalCodeOf(exception: HttpException): ReasonCode | null {
+  const status = exception.getStatus();
+  if (status >= 500) return null;
+  // Express cannot decode the path (`%zz`) while matching it: no route can be chosen.
+  if (exception.cause instanceof URIError) return 'route_not_found';
+  return FRAMEWORK_REFUSALS.get(status) ?? 'invalid_request';
+}
+
 /** Method, path and request id, for a log line: the query string may carry anything a caller typed. */
-function describeRequest(request: FastifyRequest, requestId: string): string {
-  return `${request.method} ${request.url.split('?')[0]} [${requestId}]`;
+function describeRequest(request: IdentifiedRequest): string {
+  return `${request.method} ${request.path} [${request.requestId}]`;
 }
 
 /** The public error body of an `ApiError` (CONTRACT.md "Errors"). */

@@ -35,8 +35,11 @@ export const REASON_CODES = {
   document_not_found: { status: HttpStatus.NOT_FOUND, message: 'The document was not found on this encounter.' },
   unsupported_document_type: { status: HttpStatus.BAD_REQUEST, message: 'This route does not support the document type.' },
   transcript_not_found: { status: HttpStatus.NOT_FOUND, message: 'The document has no transcript yet.' },
-  // Outside the request checks
+  // Outside the request checks: requests no route serves, or the HTTP layer refuses
   route_not_found: { status: HttpStatus.NOT_FOUND, message: 'No route matches this method and path.' },
+  invalid_request: { status: HttpStatus.BAD_REQUEST, message: 'The request could not be read.' },
+  payload_too_large: { status: HttpStatus.PAYLOAD_TOO_LARGE, message: 'The request body is too large.' },
+  unsupported_media_type: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: 'The request body has a media type this route does not accept.' },
   service_unavailable: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable. Retry later.' },
   internal_error: { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'An unexpected error occurred.' },
 } as const satisfies Record<string, { status: HttpStatus; message: string }>;

@@ -1,15 +1,18 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LoggerService } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { FixtureLoader } from '../../src/fixtures/fixture-loader.service';
-import { createHttpApp } from '../../src/http-app';
+import { FixturesModule } from '../../src/fixtures/fixtures.module';
+import { configureHttpApp, createExpressAdapter, httpAppOptions } from '../../src/http-app';
 import { assertMatchesOpenApi } from './openapi-conformance';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
-  app: INestApplication;
+  app: NestExpressApplication;
   /** supertest against the app's HTTP server; every response is checked against openapi.json. */
   http(): ReturnType<typeof request>;
   /** Loads a fixture into this app's database (OPERATIONS.md format). */
@@ -24,16 +27,23 @@ export interface TestAppOptions {
   logger?: LoggerService;
   /** Defaults to a fresh one; dropped by `close()`. */
   database?: TestDatabase;
+  /** Replaces what a test needs replaced (`builder.overrideProvider(…)`), on top of the real modules. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
-/** Boots the real `AppModule`, as `main.ts` does, on a fresh database. */
+/**
+ * Boots the production `AppModule` through `Test.createTestingModule`, on a fresh database and
+ * the same Express adapter and setup as `main.ts`, plus the fixture loader to seed it.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
-  const app = await createHttpApp(config, { logger: options.logger ?? false });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule] });
+  if (options.logger) builder = builder.setLogger(options.logger);
+  if (options.override) builder = options.override(builder);
+  const moduleRef = await builder.compile();
+  const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>(createExpressAdapter(), httpAppOptions(options.logger ?? false)));
   await app.init();
-  // Without listen(), Fastify finishes building its routes only when asked.
-  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return {
     app,
     http: () => checkedAgainstOpenApi(request(app.getHttpServer())),
