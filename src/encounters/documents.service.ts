@@ -4,7 +4,7 @@ import type { ReasonCode } from '../common/reason-codes';
 import type { DocumentDetailDto, TranscriptResponseDto } from './dto/document.dto';
 import { assertEncounterReadable, ENCOUNTER_LOOKUP_ERRORS } from './encounter-access';
 import type { DocumentRow } from './encounter-queries';
-import { EncounterReader } from './encounter-reader';
+import { EncounterRepository } from './encounter.repository';
 import { toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
 
 /** What each document route's lookup can answer, for its OpenAPI description. */
@@ -17,7 +17,7 @@ export const TRANSCRIPT_LOOKUP_ERRORS = [...DOCUMENT_LOOKUP_ERRORS, 'transcript_
  */
 @Injectable()
 export class DocumentsService {
-  constructor(private readonly reader: EncounterReader) {}
+  constructor(private readonly encounters: EncounterRepository) {}
 
   async get(organizationId: string, encounterId: string, documentId: string): Promise<DocumentDetailDto> {
     const document = await this.findReadableDocument(organizationId, encounterId, documentId, 'content');
@@ -44,7 +44,7 @@ export class DocumentsService {
     documentId: string,
     payload: 'content' | 'transcript',
   ): Promise<DocumentRow> {
-    const row = await this.reader.findDocument(organizationId, encounterId, documentId, payload);
+    const row = await this.encounters.findDocument(organizationId, encounterId, documentId, payload);
     assertEncounterReadable(row);
     if (row.document_id == null) throw new ApiError('document_not_found');
     return row as DocumentRow;

@@ -1,11 +1,20 @@
 /**
  * The SQL of the encounter routes, scoped by the caller's organization in the SQL itself.
- * Pure builders: the service runs them through TypeORM, the benchmark baseline through pg.
+ * Pure builders: EncounterRepository runs them through TypeORM, the benchmark baseline through pg.
  */
-import type { DocumentSummaryDto } from './dto/encounter.dto';
 import type { NoteContent, StoredTranscript } from './encounter-types';
 
-/** One encounter as the API shows it, with its patient and document summaries. */
+/** A document of an encounter, as aggregated into `EncounterViewRow.documents` (JSON). */
+export interface DocumentSummaryRow {
+  document_id: string;
+  schema_type: string;
+  title: string;
+  status: string | null;
+  workflow_variant: string | null;
+  audio_duration_seconds: number | null;
+}
+
+/** One encounter with its patient and document summaries: what the list and detail routes show. */
 export interface EncounterViewRow {
   encounter_id: string;
   organization_id: string;
@@ -18,7 +27,7 @@ export interface EncounterViewRow {
   first_name: string;
   last_name: string;
   date_of_birth: string;
-  documents: DocumentSummaryDto[];
+  documents: DocumentSummaryRow[];
 }
 
 export interface DocumentRow {

@@ -1,7 +1,7 @@
 import { toApiTimestamp } from '../common/api-timestamp';
 import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
-import type { EncounterDto } from './dto/encounter.dto';
-import type { DocumentRow, EncounterViewRow } from './encounter-queries';
+import type { DocumentSummaryDto, EncounterDto } from './dto/encounter.dto';
+import type { DocumentRow, DocumentSummaryRow, EncounterViewRow } from './encounter-queries';
 import type { StoredTranscript } from './encounter-types';
 
 /** Rows → response bodies. Timestamps become RFC 3339 UTC strings; nothing else changes. */
@@ -20,7 +20,18 @@ export function toEncounterDto(row: EncounterViewRow): EncounterDto {
       last_name: row.last_name,
       date_of_birth: row.date_of_birth,
     },
-    documents: row.documents,
+    documents: row.documents.map(toDocumentSummaryDto),
+  };
+}
+
+function toDocumentSummaryDto(row: DocumentSummaryRow): DocumentSummaryDto {
+  return {
+    document_id: row.document_id,
+    schema_type: row.schema_type,
+    title: row.title,
+    status: row.status,
+    workflow_variant: row.workflow_variant,
+    audio_duration_seconds: row.audio_duration_seconds,
   };
 }
 

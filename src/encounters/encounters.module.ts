@@ -3,7 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { PartnerModule } from '../partner/partner.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
-import { EncounterReader } from './encounter-reader';
+import { EncounterRepository } from './encounter.repository';
 import { EncountersController } from './encounters.controller';
 import { EncountersService } from './encounters.service';
 
@@ -11,6 +11,6 @@ import { EncountersService } from './encounters.service';
 @Module({
   imports: [AuthModule, PartnerModule],
   controllers: [EncountersController, DocumentsController],
-  providers: [EncounterReader, EncountersService, DocumentsService],
+  providers: [EncounterRepository, EncountersService, DocumentsService],
 })
 export class EncountersModule {}

@@ -3,12 +3,12 @@ import type { EncounterDetailDto, EncounterListDto } from './dto/encounter.dto';
 import type { EncounterListQuery } from './dto/encounter-list.query';
 import { assertEncounterReadable } from './encounter-access';
 import type { EncounterListCriteria, EncounterViewRow } from './encounter-queries';
-import { EncounterReader } from './encounter-reader';
+import { EncounterRepository } from './encounter.repository';
 import { toEncounterDto } from './encounter.mapper';
 
 @Injectable()
 export class EncountersService {
-  constructor(private readonly reader: EncounterReader) {}
+  constructor(private readonly encounters: EncounterRepository) {}
 
   async list(organizationId: string, query: EncounterListQuery): Promise<EncounterListDto> {
     const criteria: EncounterListCriteria = {
@@ -19,12 +19,12 @@ export class EncountersService {
       startAt: query.start_at?.toDateRoundedUp(),
       endAt: query.end_at?.toDateRoundedUp(),
     };
-    const { encounters, total } = await this.reader.list(criteria);
+    const { encounters, total } = await this.encounters.list(criteria);
     return { items: encounters.map(toEncounterDto), limit: query.limit, offset: query.offset, total };
   }
 
   async get(organizationId: string, encounterId: string): Promise<EncounterDetailDto> {
-    const row = await this.reader.findEncounter(organizationId, encounterId);
+    const row = await this.encounters.findEncounter(organizationId, encounterId);
     assertEncounterReadable(row);
     return { encounter: toEncounterDto(row as EncounterViewRow) };
   }

@@ -11,7 +11,7 @@ const LIST = '/external/v1/encounters';
 
 /**
  * Round trips to the database, counted at the driver, where every statement goes through
- * (TypeORM's, and the encounter reader's own on the pool): a pg client, or the PGlite pool.
+ * (every statement is TypeORM's): a pg client, or the PGlite pool.
  */
 function countQueries(): { readonly count: number; stop(): void } {
   const spy = usingPostgres() ? jest.spyOn(Client.prototype, 'query') : jest.spyOn(PGlitePool.prototype, 'query');

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { EncounterAccessRow } from './encounter-access';
 import {
   documentQuery, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
@@ -8,13 +7,14 @@ import {
 } from './encounter-queries';
 
 /**
- * Runs the reads of the encounter routes. Single-encounter reads also return
+ * The reads of the encounter routes: the statements of `encounter-queries.ts`, one round trip
+ * each, run through TypeORM (`DataSource.query`). Single-encounter reads also return
  * `EncounterAccessRow`, so that "not found", "another organization's" and "demo or training"
  * are told apart in the same round trip, without reading anything else of an encounter the
  * caller may not see.
  */
 @Injectable()
-export class EncounterReader {
+export class EncounterRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(criteria: EncounterListCriteria): Promise<{ encounters: EncounterViewRow[]; total: number }> {
@@ -36,15 +36,7 @@ export class EncounterReader {
     return row;
   }
 
-  /**
-   * Straight on the driver's pool: node-postgres' `Pool`, or typeorm-pglite's stand-in for it.
-   * `DataSource.query` would wrap each statement in a TypeORM query runner (checkout, logger,
-   * before/after-query broadcasts, a result object): 15% of the service's CPU per list request
-   * in the benchmark (docs/PERFORMANCE.md). Errors are the driver's own; ErrorBodyFilter
-   * recognizes both kinds.
-   */
-  private async run<Row>(query: SqlQuery): Promise<Row[]> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as { query(text: string, values: unknown[]): Promise<{ rows: Row[] }> };
-    return (await pool.query(query.text, query.values)).rows;
+  private run<Row>(query: SqlQuery): Promise<Row[]> {
+    return this.dataSource.query<Row[]>(query.text, query.values);
   }
 }
