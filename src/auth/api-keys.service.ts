@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
-import { OrganizationsService } from '../partner/organizations.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { ApiKeyDigestService } from './api-key-digest.service';
 import { ApiKeyRequest, checkApiKeyRequest } from './api-key-request';
 import { API_KEY_SUMMARY_COLUMNS, ApiKeySummary, toApiKeySummary } from './api-key-summary';

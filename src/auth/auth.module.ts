@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PartnerModule } from '../partner/partner.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { ApiKeyDigestService } from './api-key-digest.service';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
@@ -13,8 +13,8 @@ import { VerifiedKeyCache } from './verified-key-cache';
 
 /** API keys: authentication (who is calling, with which key type and scopes) and their lifecycle. */
 @Module({
-  // For OrganizationsService: a key belongs to an organization that must exist.
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), PartnerModule],
+  // A key belongs to an organization that must exist.
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), OrganizationsModule],
   providers: [ApiKeyDigestService, ApiKeyAuthenticator, ApiKeyUsageRecorder, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
   exports: [ApiKeyDigestService, ApiKeyAuthenticator, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, OrganizationKeyGuard, ScopeGuard],
 })

@@ -42,9 +42,4 @@ export class VerifiedKeyCache {
   forgetKey(keyId: string): void {
     this.keys.deleteWhere((key) => key?.keyId === keyId);
   }
-
-  /** An organization-wide change (its API-key switch) is seen at once too. */
-  forgetOrganization(organizationId: string): void {
-    this.keys.deleteWhere((key) => key?.organizationId === organizationId);
-  }
 }

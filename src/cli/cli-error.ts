@@ -1,6 +1,6 @@
 import { ApiError } from '../common/api-error';
 import { InvalidInputError } from '../common/invalid-input.error';
-import { isDatabaseUnavailable } from '../database/database-errors';
+import { isDatabaseUnavailable } from '../common/database-unavailable';
 import { FixtureError } from '../fixtures/fixture-error';
 
 /** Bad input to a CLI command: printed as one line, exit code 1, nothing changed. */

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { FixturesModule } from '../fixtures/fixtures.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
@@ -18,7 +19,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, FixturesModule, AuthModule, PartnerModule],
+      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, FixturesModule],
       providers: [
         DbCommand,
         DbMigrateCommand,

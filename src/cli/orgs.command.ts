@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { quoted } from '../common/invalid-input.error';
-import { OrganizationsService } from '../partner/organizations.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { commandGroupHelp, noExtraArguments, requiredOption } from './cli-input';
 import { requireMigratedSchema } from './require-migrated-schema';
 

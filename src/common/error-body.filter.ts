@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '../database/database-errors';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { ApiError } from './api-error';
 import type { ErrorBodyDto } from './error-body.dto';
 import { errorCategoryOf, type ReasonCode } from './reason-codes';

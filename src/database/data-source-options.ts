@@ -28,7 +28,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       ...common,
       url: database.url.reveal(),
       // A bounded pool that gives up quickly, and statements that cannot run forever: a slow or
-      // unreachable database answers 503 (see database-errors.ts), not a pile-up of requests.
+      // unreachable database answers 503 (see common/database-unavailable.ts), not a pile-up of requests.
       extra: {
         max: database.poolSize,
         connectionTimeoutMillis: 2_000,

@@ -2,7 +2,7 @@ import { ApiKeyEntity } from '../auth/entities/api-key.entity';
 import { DocumentEntity } from '../encounters/entities/document.entity';
 import { EncounterEntity } from '../encounters/entities/encounter.entity';
 import { PatientEntity } from '../encounters/entities/patient.entity';
-import { OrganizationEntity } from '../partner/entities/organization.entity';
+import { OrganizationEntity } from '../organizations/entities/organization.entity';
 import { PartnerEntity } from '../partner/entities/partner.entity';
 
 /** Every entity, listed explicitly so the same list works from `src/` (ts) and `dist/` (js). */

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
 import { PartnerModule } from '../partner/partner.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
@@ -9,7 +8,7 @@ import { EncountersService } from './encounters.service';
 
 /** The partner routes over encounters and their documents. */
 @Module({
-  imports: [AuthModule, PartnerModule],
+  imports: [PartnerModule],
   controllers: [EncountersController, DocumentsController],
   providers: [EncounterRepository, EncountersService, DocumentsService],
 })

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { PartnerEntity } from './entities/partner.entity';
-import { OrganizationsService } from './organizations.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { PartnerAccessService } from './partner-access.service';
 import { isPartnerRouteId, PARTNER_ROUTE_IDS, PartnerRouteId } from './partner-routes';
 

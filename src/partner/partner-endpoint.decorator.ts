@@ -3,6 +3,7 @@ import { ApiExtension, ApiOperation, ApiQuery, ApiSecurity } from '@nestjs/swagg
 import { ApiKeyGuard } from '../auth/guards/api-key.guard';
 import { OrganizationKeyGuard } from '../auth/guards/organization-key.guard';
 import { ScopeGuard } from '../auth/guards/scope.guard';
+import { RequiredScopes } from '../auth/required-scopes.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import type { QuerySpec } from '../common/query/query-params';
 import type { ReasonCode } from '../common/reason-codes';
@@ -29,7 +30,9 @@ export interface PartnerEndpointOptions {
 }
 
 /**
- * Makes a handler a partner endpoint, and describes it in OpenAPI from the same facts.
+ * Makes a handler a partner endpoint, and describes it in OpenAPI from the same facts: the
+ * route id (read by PartnerRouteGuard) and, from the partner route table, its scopes (read by
+ * ScopeGuard).
  * The guards run in the contract's order of checks: 1. authentication, 2. organization-
  * scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
  * the query (5), and the handler looks up the resource (6). The handler must declare
@@ -47,6 +50,7 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
     }
     applyDecorators(
       PartnerRoute(routeId),
+      RequiredScopes(scopes),
       UseGuards(ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
       ApiOperation({
         operationId: routeId,

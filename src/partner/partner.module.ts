@@ -1,16 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OrganizationEntity } from './entities/organization.entity';
+import { AuthModule } from '../auth/auth.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerEntity } from './entities/partner.entity';
 import { PartnerRouteGuard } from './guards/partner-route.guard';
-import { OrganizationsService } from './organizations.service';
 import { PartnerAccessService } from './partner-access.service';
 import { PartnerAllowlistService } from './partner-allowlist.service';
 
-/** Organizations and the partner allowlist: which organizations are partners, and for which routes. */
+/**
+ * The partner allowlist (which organizations are partners, for which routes) and the guards of
+ * `@PartnerEndpoint`. A module with partner endpoints imports this one: it also exports
+ * AuthModule, whose guards `@PartnerEndpoint` applies.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrganizationEntity, PartnerEntity])],
-  providers: [PartnerAccessService, PartnerRouteGuard, OrganizationsService, PartnerAllowlistService],
-  exports: [PartnerAccessService, PartnerRouteGuard, OrganizationsService, PartnerAllowlistService],
+  imports: [TypeOrmModule.forFeature([PartnerEntity]), AuthModule, OrganizationsModule],
+  providers: [PartnerAccessService, PartnerRouteGuard, PartnerAllowlistService],
+  exports: [AuthModule, PartnerAccessService, PartnerRouteGuard, PartnerAllowlistService],
 })
 export class PartnerModule {}

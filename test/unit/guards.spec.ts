@@ -5,6 +5,7 @@ import type { Caller } from '../../src/auth/caller';
 import { ApiKeyGuard } from '../../src/auth/guards/api-key.guard';
 import { OrganizationKeyGuard } from '../../src/auth/guards/organization-key.guard';
 import { ScopeGuard } from '../../src/auth/guards/scope.guard';
+import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
 import type { Scope } from '../../src/auth/scopes';
 import { ApiError } from '../../src/common/api-error';
 import { PartnerRouteGuard } from '../../src/partner/guards/partner-route.guard';
@@ -12,11 +13,14 @@ import type { PartnerAccessService } from '../../src/partner/partner-access.serv
 import { PartnerRoute } from '../../src/partner/partner-route.metadata';
 import type { PartnerRouteId } from '../../src/partner/partner-routes';
 
+/** Handlers with the metadata `@PartnerEndpoint` sets: a partner route id, and that route's scopes. */
 class PartnerHandlers {
   @PartnerRoute('encounters.list')
+  @RequiredScopes(['encounters:read', 'patients:read', 'documents:read'])
   list(): void {}
 
   @PartnerRoute('documents.read')
+  @RequiredScopes(['encounters:read', 'documents:read'])
   readDocument(): void {}
 
   withoutPartnerRoute(): void {}
@@ -179,7 +183,7 @@ describe('ScopeGuard (check 4: every required scope)', () => {
     expect(guard.canActivate(contextFor(requestWith(['encounters:read', 'patients:read', 'documents:read', 'recordings:read'])))).toBe(true);
   });
 
-  it("requires the handler's route scopes only (documents.read needs no patients:read)", () => {
+  it("requires the handler's scopes only (documents.read needs no patients:read)", () => {
     expect(guard.canActivate(contextFor(requestWith(['encounters:read', 'documents:read']), PartnerHandlers.prototype.readDocument))).toBe(true);
   });
 
@@ -193,8 +197,8 @@ describe('ScopeGuard (check 4: every required scope)', () => {
     expect(error.details.missingScopes).toEqual(missingScopes);
   });
 
-  it('throws a programming error, not an ApiError, for a handler without a partner route id', async () => {
+  it('throws a programming error, not an ApiError, for a handler that declares no required scopes', async () => {
     const error = await programmingErrorOf(() => guard.canActivate(contextFor(requestWith([]), PartnerHandlers.prototype.withoutPartnerRoute)));
-    expect(error.message).toContain('withoutPartnerRoute');
+    expect(error.message).toContain('withoutPartnerRoute has no @RequiredScopes');
   });
 });

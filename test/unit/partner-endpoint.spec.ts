@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiKeyGuard } from '../../src/auth/guards/api-key.guard';
 import { OrganizationKeyGuard } from '../../src/auth/guards/organization-key.guard';
 import { ScopeGuard } from '../../src/auth/guards/scope.guard';
+import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
 import { PartnerRouteGuard } from '../../src/partner/guards/partner-route.guard';
 import { PartnerCall } from '../../src/partner/partner-call.decorator';
 import { PartnerEndpoint } from '../../src/partner/partner-endpoint.decorator';
@@ -53,8 +54,10 @@ describe('@PartnerEndpoint', () => {
       expect(Reflect.getMetadata(GUARDS_METADATA, handler)).toEqual([ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard]);
     });
 
-    it('records the partner route id the guards read', () => {
-      expect(new Reflector().get(PartnerRoute, defineController().prototype.get)).toBe('documents.read');
+    it('records the partner route id and, from the route table, the scopes the guards read', () => {
+      const handler = defineController().prototype.get;
+      expect(new Reflector().get(PartnerRoute, handler)).toBe('documents.read');
+      expect(new Reflector().get(RequiredScopes, handler)).toEqual(['encounters:read', 'documents:read']);
     });
   });
 });

@@ -1,35 +1,41 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { Reflector } from '@nestjs/core';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DocumentsController } from '../../src/encounters/documents.controller';
-import { EncountersController } from '../../src/encounters/encounters.controller';
+import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { PGLITE_IN_MEMORY } from '../../src/database/data-source-options';
 import { PARTNER_ROUTES } from '../../src/partner/partner-routes';
 import { PartnerRoute } from '../../src/partner/partner-route.metadata';
 
-const CONTROLLERS: Record<string, Type> = {
-  'documents.controller.ts': DocumentsController,
-  'encounters.controller.ts': EncountersController,
-};
+/** Every controller the production AppModule mounts, found by Nest itself: none can be left out. */
+async function mountedControllers(): Promise<Type[]> {
+  const config = loadAppConfig({ NODE_ENV: 'test', PGLITE_DATA_DIR: PGLITE_IN_MEMORY, DB_MIGRATE_ON_START: 'false' });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), DiscoveryModule] }).compile();
+  try {
+    return moduleRef.get(DiscoveryService).getControllers().map((wrapper) => wrapper.metatype as Type);
+  } finally {
+    await moduleRef.close();
+  }
+}
 
-/** Every handler, by method and full path: its partner route id, the scopes it requires, its guards. */
-function routeTable(): Record<string, object> {
+/** Every handler, by method and full path: its partner route id, the scopes its guard reads, its guards. */
+function routeTable(controllers: Type[]): Record<string, object> {
   const reflector = new Reflector();
-  const entries = Object.values(CONTROLLERS).flatMap((controller) =>
+  const entries = controllers.flatMap((controller) =>
     Object.getOwnPropertyNames(controller.prototype)
       .map((name) => ({ name, handler: Object.getOwnPropertyDescriptor(controller.prototype, name)?.value }))
       .filter(({ handler }) => typeof handler === 'function' && Reflect.hasMetadata(METHOD_METADATA, handler))
       .map(({ name, handler }) => {
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const path = `/${Reflect.getMetadata(PATH_METADATA, controller)}/${Reflect.getMetadata(PATH_METADATA, handler)}`;
-        const partnerRoute = reflector.get(PartnerRoute, handler) ?? null;
         return [
           `${method} ${path.replace(/\/+/g, '/').replace(/(.)\/$/, '$1')}`,
           {
             handler: `${controller.name}.${name}`,
-            partnerRoute,
-            scopes: partnerRoute === null ? null : PARTNER_ROUTES[partnerRoute].scopes,
+            partnerRoute: reflector.get(PartnerRoute, handler) ?? null,
+            scopes: reflector.get(RequiredScopes, handler) ?? null,
             guards: ((Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as Type[]).map((guard) => guard.name),
           },
         ] as const;
@@ -41,13 +47,13 @@ function routeTable(): Record<string, object> {
 }
 
 describe('the route table (a change here is a permission change: review it as one)', () => {
-  it('covers every controller in src/encounters', () => {
-    const files = readdirSync(join(__dirname, '../../src/encounters')).filter((file) => file.endsWith('.controller.ts'));
-    expect(files.sort()).toEqual(Object.keys(CONTROLLERS).sort());
+  let controllers: Type[];
+  beforeAll(async () => {
+    controllers = await mountedControllers();
   });
 
-  it('maps each handler to its partner route id, scopes and guards', () => {
-    expect(routeTable()).toMatchInlineSnapshot(`
+  it('maps each handler of every mounted controller to its partner route id, scopes and guards', () => {
+    expect(routeTable(controllers)).toMatchInlineSnapshot(`
       {
         "GET /external/v1/encounters": {
           "guards": [
@@ -106,6 +112,12 @@ describe('the route table (a change here is a permission change: review it as on
             "encounters:read",
             "documents:read",
           ],
+        },
+        "GET /health": {
+          "guards": [],
+          "handler": "HealthController.check",
+          "partnerRoute": null,
+          "scopes": null,
         },
       }
     `);

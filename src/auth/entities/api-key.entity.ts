@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { OrganizationEntity } from '../../partner/entities/organization.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import type { ApiKeyScopeType, ApiKeyStatus } from '../api-key-types';
 import type { Scope } from '../scopes';
 

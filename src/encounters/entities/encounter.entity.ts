@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { OrganizationEntity } from '../../partner/entities/organization.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import { PatientEntity } from './patient.entity';
 import type { EncounterPurpose } from '../encounter-types';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { OrganizationEntity } from '../../partner/entities/organization.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 
 @Entity('patients')
 @Index('IDX_patients_organization', ['organizationId'])

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import { OrganizationEntity } from './organization.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import type { PartnerRouteId } from '../partner-routes';
 
 /**

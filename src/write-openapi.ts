@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
-import { AppModule } from '../app.module';
-import { loadAppConfig } from '../config/load-app-config';
-import { PGLITE_IN_MEMORY } from '../database/data-source-options';
-import { createHttpApp } from '../http-app';
-import { COMMITTED_OPENAPI_FILE, createOpenApiDocument, serializeOpenApi } from './openapi-document';
+import { AppModule } from './app.module';
+import { loadAppConfig } from './config/load-app-config';
+import { PGLITE_IN_MEMORY } from './database/data-source-options';
+import { createHttpApp } from './http-app';
+import { COMMITTED_OPENAPI_FILE, createOpenApiDocument, serializeOpenApi } from './openapi/openapi-document';
 
 /** `npm run openapi`: regenerates the committed openapi.json from the code. */
 async function main(): Promise<void> {

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const SRC = resolve(__dirname, '../../src');
+
+/**
+ * What each folder of src/ may import from the others: dependencies run one way, down this
+ * list, and a folder imports only what is named here. The entry points and the app's
+ * composition (the files directly in src/) may import anything.
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  config: [],
+  common: [],
+  organizations: ['common'],
+  auth: ['common', 'config', 'organizations'],
+  partner: ['common', 'auth', 'organizations'],
+  encounters: ['common', 'partner', 'organizations'],
+  health: ['common'],
+  openapi: ['common', 'partner'],
+  database: ['config', 'organizations', 'auth', 'partner', 'encounters'],
+  fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters'],
+  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'fixtures'],
+};
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The folder of src/ a file belongs to, or null for a file directly in src/. */
+function folderOf(path: string): string | null {
+  const parts = relative(SRC, path).split(sep);
+  return parts.length > 1 ? parts[0] : null;
+}
+
+/** `from`-folder → `to`-folder for every relative import (static or dynamic) between two folders. */
+function importsBetweenFolders(): { file: string; from: string; to: string }[] {
+  return sourceFiles(SRC).flatMap((file) => {
+    const from = folderOf(file);
+    if (from === null) return [];
+    const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)].map((match) => match[1]);
+    return specifiers
+      .map((specifier) => ({ file: relative(SRC, file), from, to: folderOf(resolve(dirname(file), specifier)) ?? '(src/)' }))
+      .filter(({ to }) => to !== from);
+  });
+}
+
+describe('module boundaries', () => {
+  it('names every folder of src/', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.sort()).toEqual(Object.keys(MAY_IMPORT).sort());
+  });
+
+  it('are one-way: no folder depends on itself through others', () => {
+    const visiting = new Set<string>();
+    const visit = (folder: string, path: string[]): void => {
+      if (visiting.has(folder)) throw new Error(`dependency cycle: ${[...path, folder].join(' → ')}`);
+      visiting.add(folder);
+      for (const next of MAY_IMPORT[folder]) visit(next, [...path, folder]);
+      visiting.delete(folder);
+    };
+    for (const folder of Object.keys(MAY_IMPORT)) visit(folder, []);
+  });
+
+  it('hold in the code: every import between folders is one the table allows', () => {
+    const imports = importsBetweenFolders();
+    expect(imports.length).toBeGreaterThan(0);
+    const forbidden = imports.filter(({ from, to }) => !MAY_IMPORT[from].includes(to)).map(({ file, to }) => `${file} imports from ${to}/`);
+    expect(forbidden).toEqual([]);
+  });
+});
