@@ -2,6 +2,7 @@ import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nest
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
@@ -20,7 +21,7 @@ export function createExpressAdapter(): ExpressAdapter {
   server.set('etag', false);
   // Before any route, so that every response has its headers, even one Express refuses to
   // route (a path that is not valid percent-encoding).
-  server.use(responseHeaders);
+  server.use(responseHeaders, refuseDotSegments);
   return new ExpressAdapter(server);
 }
 

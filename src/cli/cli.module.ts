@@ -3,10 +3,11 @@ import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { EncountersModule } from '../encounters/encounters.module';
 import { FixturesModule } from '../fixtures/fixtures.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
-import { DbCommand, DbMigrateCommand } from './db.command';
+import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
 import { KeysCommand, KeysCreateCommand, KeysListCommand } from './keys.command';
@@ -19,10 +20,11 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, FixturesModule],
+      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, EncountersModule, FixturesModule],
       providers: [
         DbCommand,
         DbMigrateCommand,
+        DbRecountCommand,
         FixturesCommand,
         FixturesLoadCommand,
         OrgsCommand,

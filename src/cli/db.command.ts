@@ -1,6 +1,8 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { DataSource } from 'typeorm';
-import { commandGroupHelp } from './cli-input';
+import { ListedEncounterCountsRepository } from '../encounters/listed-encounter-counts.repository';
+import { commandGroupHelp, noExtraArguments } from './cli-input';
+import { requireMigratedSchema } from './require-migrated-schema';
 
 @SubCommand({ name: 'migrate', description: 'Apply pending migrations' })
 export class DbMigrateCommand extends CommandRunner {
@@ -14,7 +16,28 @@ export class DbMigrateCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'db', description: 'Database schema', subCommands: [DbMigrateCommand] })
+@SubCommand({ name: 'recount', description: 'Recompute the per-organization listed-encounter counts (after a bulk load with triggers off)' })
+export class DbRecountCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly counts: ListedEncounterCountsRepository,
+  ) {
+    super();
+  }
+
+  async run(args: string[]): Promise<void> {
+    noExtraArguments(args, 0);
+    await requireMigratedSchema(this.dataSource);
+    const { organizations, corrected } = await this.counts.recount();
+    const corrections = corrected.map((count) => `${count.organizationId}: ${count.stored} → ${count.actual}`);
+    console.log(
+      `Recounted the listed encounters of ${organizations} organization(s): ` +
+        (corrected.length === 0 ? 'every count was exact.' : `corrected ${corrected.length} (${corrections.join(', ')}).`),
+    );
+  }
+}
+
+@Command({ name: 'db', description: 'Database schema and derived tables', subCommands: [DbMigrateCommand, DbRecountCommand] })
 export class DbCommand extends CommandRunner {
   run(args: string[]): Promise<void> {
     commandGroupHelp(this.command, args);

@@ -5,11 +5,14 @@ import { DocumentsService } from './documents.service';
 import { EncounterRepository } from './encounter.repository';
 import { EncountersController } from './encounters.controller';
 import { EncountersService } from './encounters.service';
+import { ListedEncounterCountsRepository } from './listed-encounter-counts.repository';
 
 /** The partner routes over encounters and their documents. */
 @Module({
   imports: [PartnerModule],
   controllers: [EncountersController, DocumentsController],
-  providers: [EncounterRepository, EncountersService, DocumentsService],
+  providers: [EncounterRepository, EncountersService, DocumentsService, ListedEncounterCountsRepository],
+  // For the operator CLI (`db recount`).
+  exports: [ListedEncounterCountsRepository],
 })
 export class EncountersModule {}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { apiKey, bearer, encounter, organization, patient } from '../support/fixtures';
 import { runCli } from '../support/run-cli';
-import { startTestApp } from '../support/test-app';
+import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/test-database';
 
 // Every CLI run is a process that opens the database: allow for a loaded 2-core CI machine.
@@ -19,7 +19,7 @@ const VALID = {
   encounters: [encounter('enc_cli', 'org_cli', 'pat_cli', '2026-05-25T14:00:00Z')],
 };
 
-/** The operator CLI (OPERATIONS.md): `db migrate` and `fixtures load FILE [--reset]`, run as processes. */
+/** The operator CLI (OPERATIONS.md): `db migrate`, `db recount` and `fixtures load FILE [--reset]`, run as processes. */
 describe('npm run cli', () => {
   let database: TestDatabase;
   let workDir: string;
@@ -41,15 +41,17 @@ describe('npm run cli', () => {
   };
   const cli = (...args: string[]) => runCli(args, database.env);
 
-  /** What a partner sees through the API on this database: the status of listing with `token`. */
-  const listStatus = async (token: string) => {
+  /** Boots the HTTP app on this database for `work` (the embedded one: never while a CLI runs). */
+  const withApp = async <T>(work: (t: TestApp) => Promise<T>): Promise<T> => {
     const t = await startTestApp({ database: { env: database.env, drop: async () => undefined } });
     try {
-      return (await t.http().get('/external/v1/encounters').set('Authorization', bearer(token))).status;
+      return await work(t);
     } finally {
       await t.close();
     }
   };
+  /** What a partner sees through the API on this database: the status of listing with `token`. */
+  const listStatus = (token: string) => withApp(async (t) => (await t.http().get('/external/v1/encounters').set('Authorization', bearer(token))).status);
 
   it('refuses to load fixtures before the schema is migrated', async () => {
     const result = await cli('fixtures', 'load', await file('valid.json', VALID));
@@ -69,6 +71,39 @@ describe('npm run cli', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('1 organizations, 1 API keys, 1 patients, 1 encounters, 0 documents');
     expect(await listStatus(TOKEN)).toBe(200);
+  });
+
+  describe('db recount', () => {
+    /** The list's `total` with the loaded key, as a partner sees it. */
+    const listedTotal = () => withApp(async (t) => (await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).body.total);
+
+    it('finds every count exact after writes the triggers saw, and says so', async () => {
+      expect(await cli('db', 'recount')).toEqual({ code: 0, stdout: 'Recounted the listed encounters of 1 organization(s): every count was exact.\n', stderr: '' });
+      expect(await listedTotal()).toBe(1);
+    });
+
+    it('puts the counts right after encounters were bulk-loaded with the triggers off', async () => {
+      await withApp(async (t) => {
+        await t.dataSource.query('ALTER TABLE encounters DISABLE TRIGGER USER');
+        await t.dataSource.query(
+          `INSERT INTO encounters (encounter_id, organization_id, patient_id, encounter_type, status, purpose, created_at, updated_at)
+           SELECT 'enc_bulk_' || n, 'org_cli', 'pat_cli', 'ambient', 'completed', 'clinical', now(), now() FROM generate_series(1, 2) n`,
+        );
+        await t.dataSource.query('ALTER TABLE encounters ENABLE TRIGGER USER');
+      });
+      expect(await listedTotal()).toBe(1);
+
+      expect(await cli('db', 'recount')).toEqual({
+        code: 0,
+        stdout: 'Recounted the listed encounters of 1 organization(s): corrected 1 (org_cli: 1 → 3).\n',
+        stderr: '',
+      });
+      expect(await listedTotal()).toBe(3);
+    });
+
+    it('refuses an extra argument with one line, and changes nothing', async () => {
+      expect(await cli('db', 'recount', 'org_cli')).toEqual({ code: 1, stdout: '', stderr: 'error: unexpected argument "org_cli"\n' });
+    });
   });
 
   it.each([

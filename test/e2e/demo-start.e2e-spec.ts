@@ -1,6 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -44,6 +44,18 @@ describe('the npm start demo', () => {
     expect(body.items.length).toBeGreaterThan(0);
     expect(body.items[0].organization_id).toBe('org_demo_riverside');
     expect(body.total).toBeGreaterThanOrEqual(body.items.length);
+  });
+
+  it('answers on every interface of the machine, IPv4 and IPv6, not only on loopback', async () => {
+    const port = /listening on http:\/\/localhost:(\d+)/.exec(output)![1];
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((address) => address !== undefined && !address.address.startsWith('fe80:'))
+      .map((address) => (address!.family === 'IPv6' ? `[${address!.address}]` : address!.address));
+    expect(addresses).toEqual(expect.arrayContaining(['127.0.0.1', '[::1]']));
+    for (const address of addresses) {
+      expect({ address, status: (await fetch(`http://${address}:${port}/health`)).status }).toEqual({ address, status: 200 });
+    }
   });
 
   it('the second curl line shows missing_scope, as the output says', async () => {

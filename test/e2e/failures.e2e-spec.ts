@@ -1,6 +1,6 @@
-import { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 import { getPGliteInstance } from 'typeorm-pglite';
+import { CapturingLogger } from '../support/capturing-logger';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
 import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
@@ -16,19 +16,6 @@ const SCENARIO = {
   encounters: [encounter('enc_f', 'org_f', 'pat_f', '2026-05-25T14:00:00Z')],
   documents: [noteDocument('doc_f', 'enc_f')],
 };
-
-/** Keeps what the service logs, to prove what never reaches a log line. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...parts: unknown[]) => this.keep(parts);
-  error = (...parts: unknown[]) => this.keep(parts);
-  warn = (...parts: unknown[]) => this.keep(parts);
-  debug = (...parts: unknown[]) => this.keep(parts);
-  verbose = (...parts: unknown[]) => this.keep(parts);
-  private keep(parts: unknown[]): void {
-    this.lines.push(parts.map(String).join(' '));
-  }
-}
 
 describe('an unexpected failure', () => {
   let t: TestApp;

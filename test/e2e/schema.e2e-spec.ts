@@ -1,4 +1,20 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
+
+const MIGRATIONS_DIR = join(__dirname, '../../src/database/migrations');
+
+/**
+ * The migrations on disk, by the name TypeORM records (`<Class><timestamp>` for
+ * `<timestamp>-<Class>.ts`), oldest first: what the schema is, whatever list the code keeps.
+ */
+function migrationFilesOnDisk(): string[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .map((file) => /^(\d+)-(\w+)\.ts$/.exec(file))
+    .filter((match) => match !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .map(([, timestamp, name]) => `${name}${timestamp}`);
+}
 
 /** Migrations are the only way the schema changes, so they must say what the entities say. */
 describe('database schema', () => {
@@ -8,7 +24,10 @@ describe('database schema', () => {
   });
   afterAll(() => t.close());
 
-  it('has no pending migration after boot', async () => {
+  it('has applied, at boot, every migration file on disk, in order, and has none pending', async () => {
+    const applied = await t.dataSource.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
+    expect(migrationFilesOnDisk().length).toBeGreaterThan(0);
+    expect(applied.map((migration) => migration.name)).toEqual(migrationFilesOnDisk());
     expect(await t.dataSource.showMigrations()).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
@@ -27,6 +27,8 @@ export interface TestAppOptions {
   logger?: LoggerService;
   /** Defaults to a fresh one; dropped by `close()`. */
   database?: TestDatabase;
+  /** Modules a test adds beside the app's (a route of its own). */
+  modules?: Type[];
   /** Replaces what a test needs replaced (`builder.overrideProvider(…)`), on top of the real modules. */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -38,7 +40,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
   if (options.logger) builder = builder.setLogger(options.logger);
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();

@@ -19,7 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   openapi: ['common', 'partner'],
   database: ['config', 'organizations', 'auth', 'partner', 'encounters'],
   fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters'],
-  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'fixtures'],
+  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'fixtures'],
 };
 
 function sourceFiles(directory: string): string[] {

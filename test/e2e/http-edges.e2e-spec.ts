@@ -1,0 +1,117 @@
+import type { Server } from 'node:http';
+import { CapturingLogger } from '../support/capturing-logger';
+import { apiKey, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
+import { rawRequest, type RawResponse } from '../support/raw-http';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const TOKEN = 'ch_sk_http_edges_full_access';
+const AUTHORIZATION = `Authorization: Bearer ${TOKEN}`;
+
+/** The public error body for `reasonCode`, with the request id of the response's header. */
+function expectErrorBody(response: RawResponse, status: number, reasonCode: string): void {
+  expect({ status: response.status, body: JSON.parse(response.body.toString('utf8')) }).toEqual({
+    status,
+    body: { error: 'not_found', reason_code: reasonCode, message: expect.any(String), field: null, request_id: response.headers['x-request-id'] },
+  });
+}
+
+/**
+ * What the HTTP layer does with requests an ordinary client would never send as typed: each
+ * goes over a raw socket, so no client normalizes the path, resolves dot segments or drops a
+ * body before the service sees it.
+ */
+describe('the HTTP edges', () => {
+  let t: TestApp;
+  let server: Server;
+  const logger = new CapturingLogger();
+
+  beforeAll(async () => {
+    t = await startTestApp({ logger });
+    server = t.app.getHttpServer();
+    await t.load({
+      organizations: [organization('org_edges')],
+      api_keys: [apiKey('key_edges', 'org_edges', TOKEN)],
+      patients: [patient('pat_edges', 'org_edges')],
+      encounters: [encounter('enc_edges', 'org_edges', 'pat_edges', '2026-05-25T14:00:00Z')],
+      documents: [noteDocument('doc_edges_n', 'enc_edges'), transcriptDocument('doc_edges_t', 'enc_edges')],
+    });
+  });
+  afterAll(() => t.close());
+
+  describe('paths match exactly: anything else is 404 route_not_found, before authentication', () => {
+    it.each([
+      ['another case', '/External/v1/encounters'],
+      ['a trailing slash on the list', '/external/v1/encounters/'],
+      ['a trailing slash on a detail', '/external/v1/encounters/enc_edges/'],
+      ['a leading double slash', '//external/v1/encounters'],
+      ['a double slash inside', '/external//v1/encounters'],
+      ['a double slash before an id', '/external/v1/encounters//enc_edges'],
+      ['a path that is not valid percent-encoding', '/external/v1/encounters/%zz'],
+      ['a dot-dot segment as an id', '/external/v1/encounters/..'],
+      ['a percent-encoded dot-dot segment as an id', '/external/v1/encounters/%2e%2e'],
+      ['a dot segment before a document', '/external/v1/encounters/enc_edges/./documents/doc_edges_n'],
+      ['dot-dot up from the reference page', '/docs/..'],
+      ['a dot segment in the reference page', '/docs/./index.html'],
+      ['an encoded dot-dot segment in the reference page', '/docs/%2e%2e/x'],
+      ['an upper-case encoded dot-dot segment', '/docs/%2E%2E/package.json'],
+    ])('%s: %s', async (_case, path) => {
+      const linesBefore = logger.lines.length;
+      const response = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}\r\nX-Request-Id: req-edge-1`);
+      expectErrorBody(response, 404, 'route_not_found');
+      expect(response.headers['x-request-id']).toBe('req-edge-1');
+      expect(response.headers['cache-control']).toBe(path.startsWith('/external/') ? 'no-store' : undefined);
+      // Answered, not failed: nothing is logged as an error, no stack.
+      expect(logger.lines.slice(linesBefore)).toEqual([]);
+    });
+
+    it('looks up an id of any length: 8 KiB of it is an unknown encounter, not a refused path', async () => {
+      const response = await rawRequest(server, `GET /external/v1/encounters/${'e'.repeat(8 * 1024)} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}`);
+      expectErrorBody(response, 404, 'encounter_not_found');
+    });
+
+    it('never parses a body: a POST of malformed JSON to a GET-only route is no route', async () => {
+      const body = '{"a":';
+      const head = `POST /external/v1/encounters HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}`;
+      const response = await rawRequest(server, head, body);
+      expectErrorBody(response, 404, 'route_not_found');
+    });
+  });
+
+  describe('a request target in absolute form (RFC 9112 §3.2.2), which servers must accept', () => {
+    it.each([
+      ['the list', '/external/v1/encounters'],
+      ['a detail', '/external/v1/encounters/enc_edges'],
+      ['a note', '/external/v1/encounters/enc_edges/documents/doc_edges_n'],
+      ['a transcript', '/external/v1/encounters/enc_edges/documents/doc_edges_t/transcript'],
+    ])('is routed like the origin form, and %s carries Cache-Control: no-store', async (_case, path) => {
+      const response = await rawRequest(server, `GET http://any.host${path} HTTP/1.1\r\nHost: any.host\r\n${AUTHORIZATION}`);
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body.toString('utf8')).toContain('enc_edges');
+    });
+
+    it('marks its errors no-store too', async () => {
+      const response = await rawRequest(server, 'GET http://any.host/external/v1/encounters HTTP/1.1\r\nHost: any.host');
+      expect(response.status).toBe(401);
+      expect(response.headers['cache-control']).toBe('no-store');
+    });
+  });
+
+  it('answers HEAD with the headers of GET and not one byte of body', async () => {
+    const path = '/external/v1/encounters/enc_edges';
+    const get = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}`);
+    const head = await rawRequest(server, `HEAD ${path} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}`);
+    expect(get.body.length).toBeGreaterThan(0);
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-length']).toBe(String(get.body.length));
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+  });
+
+  it('never says what serves it (no X-Powered-By), on a success or an error', async () => {
+    for (const path of ['/external/v1/encounters', '/health', '/nope']) {
+      const response = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}`);
+      expect(response.headers).not.toHaveProperty('x-powered-by');
+    }
+  });
+});
