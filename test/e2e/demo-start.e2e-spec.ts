@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,6 +55,18 @@ describe('the npm start demo', () => {
     expect(addresses).toEqual(expect.arrayContaining(['127.0.0.1', '[::1]']));
     for (const address of addresses) {
       expect({ address, status: (await fetch(`http://${address}:${port}/health`)).status }).toEqual({ address, status: 200 });
+    }
+  });
+
+  it("answers every curl line of the README as printed (but for the demo's port), with 200 and JSON", async () => {
+    const port = /listening on http:\/\/localhost:(\d+)/.exec(output)![1];
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    // A command, with its backslash-continued lines joined.
+    const commands = [...readme.replace(/\\\n\s*/g, ' ').matchAll(/^curl .*$/gm)].map(([line]) => line);
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    for (const command of commands) {
+      const body = await shell(`${command.replaceAll('http://localhost:3000', `http://localhost:${port}`)} --silent --fail`);
+      expect({ command, body: JSON.parse(body) as unknown }).toEqual({ command, body: expect.any(Object) });
     }
   });
 

@@ -108,10 +108,11 @@ describe('the HTTP edges', () => {
     expect(head.headers['content-type']).toBe(get.headers['content-type']);
   });
 
-  it('never says what serves it (no X-Powered-By), on a success or an error', async () => {
-    for (const path of ['/external/v1/encounters', '/health', '/nope']) {
+  it('never says what serves it (no X-Powered-By) nor offers a validator of patient data (no ETag)', async () => {
+    for (const path of ['/external/v1/encounters', '/external/v1/encounters/enc_edges', '/health', '/nope']) {
       const response = await rawRequest(server, `GET ${path} HTTP/1.1\r\nHost: edges.test\r\n${AUTHORIZATION}`);
       expect(response.headers).not.toHaveProperty('x-powered-by');
+      expect(response.headers).not.toHaveProperty('etag');
     }
   });
 });

@@ -20,7 +20,9 @@ export async function rawRequest(server: Server, head: string, body = ''): Promi
   const { port } = server.address() as AddressInfo;
   const bytes = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.end(`${head}\r\nConnection: close\r\n\r\n${body}`));
+    // Written, not ended: a half-closed socket may be closed by the server before it answers.
+    // `Connection: close` makes the server end it once the response is sent.
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${head}\r\nConnection: close\r\n\r\n${body}`));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('end', () => resolve(Buffer.concat(chunks)));
     socket.on('error', reject);
