@@ -1,7 +1,8 @@
 import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { JsonExpressAdapter } from './common/json-express-adapter';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
@@ -11,7 +12,7 @@ import { createOpenApiDocument, serveApiReference } from './openapi/openapi-docu
  * router on first use with the settings of that moment, so they are set before Nest (or
  * anything else) registers a route.
  */
-export function createExpressAdapter(): ExpressAdapter {
+export function createExpressAdapter(): JsonExpressAdapter {
   const server = express();
   // `/External/V1/Encounters` is not a route of the contract, nor is `/external/v1/encounters/`.
   server.set('case sensitive routing', true);
@@ -22,7 +23,7 @@ export function createExpressAdapter(): ExpressAdapter {
   // Before any route, so that every response has its headers, even one Express refuses to
   // route (a path that is not valid percent-encoding).
   server.use(responseHeaders, refuseDotSegments);
-  return new ExpressAdapter(server);
+  return new JsonExpressAdapter(server);
 }
 
 /** How Nest creates the HTTP application, wherever it is created (server, demo, tests). */

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { ApiError } from './api-error';
@@ -19,13 +20,16 @@ const RETRY_AFTER_SECONDS = '5';
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorBodyFilter.name);
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<IdentifiedRequest>();
     const response = host.switchToHttp().getResponse<Response>();
     const error = this.toApiError(exception, request);
 
     if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-    response.status(error.status).json(errorBodyOf(error, request.requestId));
+    // Written as every response body is (JsonExpressAdapter).
+    this.adapterHost.httpAdapter.reply(response, errorBodyOf(error, request.requestId), error.status);
   }
 
   private toApiError(exception: unknown, request: IdentifiedRequest): ApiError {

@@ -4,6 +4,7 @@ import { PGliteDriver } from 'typeorm-pglite';
 import type { DatabaseConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { NODE_POSTGRES } from './node-postgres';
 
 /** In-memory PGlite, for throwaway databases (tests). */
 export const PGLITE_IN_MEMORY = 'memory://';
@@ -27,6 +28,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     return {
       ...common,
       url: database.url.reveal(),
+      driver: NODE_POSTGRES,
       // A bounded pool that gives up quickly, and statements that cannot run forever: a slow or
       // unreachable database answers 503 (see common/database-unavailable.ts), not a pile-up of requests.
       extra: {
