@@ -4,7 +4,7 @@ import { CliModule } from './cli/cli.module';
 import { describeCliError } from './cli/cli-error';
 import { ConfigError, loadAppConfig } from './config/load-app-config';
 
-/** `npm run cli -- <command>`: see OPERATIONS.md. Failures print one line and exit 1. */
+/** `npm run cli -- <command>`: see docs/operations.md. Failures print one line and exit 1. */
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
   await CommandFactory.run(CliModule.forRoot(config), {

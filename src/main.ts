@@ -13,7 +13,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Bad configuration stops the start with one clear line (OPERATIONS.md).
+  // Bad configuration stops the start with one clear line (docs/operations.md).
   console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
   process.exit(1);
 });

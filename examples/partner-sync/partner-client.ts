@@ -29,7 +29,7 @@ export type ListEncountersParams = NonNullable<paths['/external/v1/encounters'][
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ReasonCode = ErrorBody['reason_code'];
 
-/** The offset and limit bounds of the list route (CONTRACT.md "Query validation"). */
+/** The offset and limit bounds of the list route (docs/api.md "Query parameters"). */
 export const MAX_LIMIT = 100;
 export const MAX_OFFSET = 10_000;
 

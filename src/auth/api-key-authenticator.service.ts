@@ -12,7 +12,7 @@ import { StoredKey, VerifiedKeyCache } from './verified-key-cache';
 
 /**
  * Turns a bearer token into a `Caller`, or throws the reason code of the first check that
- * fails, in the order of CONTRACT.md (steps 1.2 to 1.8; 1.1 is the header, see ApiKeyGuard).
+ * fails, in the order of docs/api.md ("The order of checks", steps 1.2 to 1.8; 1.1 is the header, see ApiKeyGuard).
  */
 @Injectable()
 export class ApiKeyAuthenticator {

@@ -29,7 +29,7 @@ export function checkApiKeyRequest(request: ApiKeyRequest, now: Date): CheckedAp
   if (scopeType === undefined) {
     throw new InvalidInputError(`unknown scope type ${quoted(request.scopeType)} (known: ${API_KEY_SCOPE_TYPES.join(', ')})`);
   }
-  // A key is expired from `expires_at` on (CONTRACT.md 1.7): one that starts expired is a mistake.
+  // A key is expired from `expires_at` on (docs/api.md, check 1.7): one that starts expired is a mistake.
   if (request.expiresAt !== null && request.expiresAt.getTime() <= now.getTime()) {
     throw new InvalidInputError(`expires_at ${toApiTimestamp(request.expiresAt)} is not in the future`);
   }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 
-/** The token shapes of CONTRACT.md ("IDs and keys", step 1.3-1.4 of the order of checks). */
+/** The token shapes of docs/api.md ("Routes and scopes"; checks 1.3-1.4 of the order of checks). */
 export const TEST_KEY_PREFIX = 'ch_test_';
 const WELL_FORMED_TOKEN = /^(?:ch_sk_|ch_test_sk_)[A-Za-z0-9_]{8,128}$/;
 

@@ -24,7 +24,7 @@ export interface ApiKeyStatusChange {
   to: ApiKeyStatus;
 }
 
-/** Issuing API keys and managing their lifecycle (OPERATIONS.md `keys …`). */
+/** Issuing API keys and managing their lifecycle (docs/operations.md `keys …`). */
 @Injectable()
 export class ApiKeysService {
   constructor(

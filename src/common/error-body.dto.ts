@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ERROR_CATEGORIES, type ErrorCategory, REASON_CODES, type ReasonCode } from './reason-codes';
 
-/** The public error body of every error response (CONTRACT.md "Errors"). */
+/** The public error body of every error response (docs/api.md "Errors"). */
 @ApiSchema({ name: 'ErrorBody' })
 export class ErrorBodyDto {
   @ApiProperty({ enum: ERROR_CATEGORIES, description: 'Coarse category, derived from the HTTP status.' })

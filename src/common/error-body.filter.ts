@@ -11,7 +11,7 @@ import type { IdentifiedRequest } from './response-headers.middleware';
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * Writes every error response, whatever threw it, as the public error body of CONTRACT.md.
+ * Writes every error response, whatever threw it, as the public error body of docs/api.md.
  * Our own checks throw `ApiError`s; what Nest or Express refuse is translated to a documented
  * code (`refusalCodeOf`); anything else is answered without its details: no stack, SQL or
  * data ever reaches the caller.
@@ -52,7 +52,8 @@ export class ErrorBodyFilter implements ExceptionFilter {
 const FRAMEWORK_REFUSALS: ReadonlyMap<number, ReasonCode> = new Map<HttpStatus, ReasonCode>([
   [HttpStatus.NOT_FOUND, 'route_not_found'],
   [HttpStatus.METHOD_NOT_ALLOWED, 'route_not_found'],
-  // Our own refusals are ApiErrors: a framework 403 is a file server refusing a path (`/docs/..`), where nothing is served.
+  // Our own refusals are ApiErrors with their codes. A framework 403 (a guard answering false,
+  // a file server refusing a path) tells the caller no more than that nothing is served there.
   [HttpStatus.FORBIDDEN, 'route_not_found'],
   [HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large'],
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type'],
@@ -72,7 +73,7 @@ function describeRequest(request: IdentifiedRequest): string {
   return `${request.method} ${request.path} [${request.requestId}]`;
 }
 
-/** The public error body of an `ApiError` (CONTRACT.md "Errors"). */
+/** The public error body of an `ApiError` (docs/api.md "Errors"). */
 export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
   return {
     error: errorCategoryOf(error.status),

@@ -1,7 +1,7 @@
 import { AppConfig } from './app-config';
 import { Secret } from './secret';
 
-/** Bad configuration: the process stops with this one line (see OPERATIONS.md). */
+/** Bad configuration: the process stops with this one line (see docs/operations.md). */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

@@ -6,7 +6,7 @@ import { PARTNER_SECURITY_SCHEME } from '../partner/partner-endpoint.decorator';
 import { useOpenApi31Nullability } from './openapi-31';
 import { documentResponseHeaders } from './response-headers';
 
-/** Where the description is served (CONTRACT.md "IDs and keys") and where people read it. */
+/** Where the description is served (docs/api.md) and where people read it. */
 export const OPENAPI_JSON_PATH = 'openapi/v1/openapi.json';
 export const API_REFERENCE_PATH = 'docs';
 

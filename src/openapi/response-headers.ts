@@ -4,7 +4,7 @@ const REQUEST_ID = { description: "The caller's X-Request-Id when sane, else a n
 const NO_STORE = { description: 'Always no-store: partner responses are patient data.', schema: { type: 'string', enum: ['no-store'] } };
 const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } };
 
-/** Documents the headers the service sets on every response (CONTRACT.md "Headers"). */
+/** Documents the headers the service sets on every response (docs/api.md "Headers"). */
 export function documentResponseHeaders(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of [item.get, item.put, item.post, item.delete, item.patch, item.head, item.options]) {

@@ -10,7 +10,7 @@ const detail = (encounterId: string) => `${LIST}/${encounterId}`;
 const documentOf = (encounterId: string, documentId: string) => `${LIST}/${encounterId}/documents/${documentId}`;
 const transcriptOf = (encounterId: string, documentId: string) => `${documentOf(encounterId, documentId)}/transcript`;
 
-/** A request that fails two adjacent checks of CONTRACT.md's order is answered by the earlier one. */
+/** A request that fails two adjacent checks of docs/api.md's order is answered by the earlier one. */
 type Case = [name: string, path: string, token: string | null, status: number, reasonCode: string, options?: { field?: string | null; missingScopes?: string[] }];
 
 async function expectCase(t: TestApp, [, path, token, status, reasonCode, options]: Case): Promise<void> {

@@ -38,7 +38,7 @@ const KNOWN_SCOPES = `(known: ${SCOPES.join(', ')})`;
 const CREATED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/;
 const KEY_LIST_HEADER = ['KEY_ID', 'PREFIX', 'SCOPE_TYPE', 'SCOPES', 'STATUS', 'EXPIRES_AT', 'LAST_USED_AT', 'CREATED_AT'];
 
-/** The operator CLI (OPERATIONS.md): `orgs`, `partners` and `keys`, run as processes, then checked at the API. */
+/** The operator CLI (docs/operations.md): `orgs`, `partners` and `keys`, run as processes, then checked at the API. */
 describe('npm run cli: organizations, partners and keys', () => {
   let scenario: CliScenario;
   const cli = (...args: string[]) => scenario.cli(...args);

@@ -19,7 +19,7 @@ const VALID = {
   encounters: [encounter('enc_cli', 'org_cli', 'pat_cli', '2026-05-25T14:00:00Z')],
 };
 
-/** The operator CLI (OPERATIONS.md): `db migrate`, `db recount` and `fixtures load FILE [--reset]`, run as processes. */
+/** The operator CLI (docs/operations.md): `db migrate`, `db recount` and `fixtures load FILE [--reset]`, run as processes. */
 describe('npm run cli', () => {
   let database: TestDatabase;
   let workDir: string;

@@ -13,7 +13,7 @@ const CHECKS = [
 const ENCOUNTER_LOOKUP = ['encounter_not_found', 'cross_organization_denied', 'demo_training_denied'];
 const DOCUMENT_LOOKUP = [...ENCOUNTER_LOOKUP, 'document_not_found', 'unsupported_document_type'];
 
-/** CONTRACT.md, route by route: every reason code each route can answer, and no other. */
+/** The contract (docs/api.md), route by route: every reason code each route can answer, and no other. */
 const CONTRACT = {
   '/external/v1/encounters': { id: 'encounters.list', scopes: ['encounters:read', 'patients:read', 'documents:read'], codes: [...CHECKS, 'invalid_limit', 'invalid_offset', 'invalid_sort', 'invalid_query'] },
   '/external/v1/encounters/{encounter_id}': { id: 'encounters.read', scopes: ['encounters:read', 'patients:read', 'documents:read'], codes: [...CHECKS, ...ENCOUNTER_LOOKUP] },

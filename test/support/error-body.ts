@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 
 /**
- * Asserts a response is the public error body of CONTRACT.md for `reasonCode`, with the
+ * Asserts a response is the public error body of docs/api.md for `reasonCode`, with the
  * status, category, field and request id the contract gives it.
  */
 export function expectError(

@@ -1,5 +1,5 @@
 /**
- * Builders for fixture records (OPERATIONS.md "Fixture file"), with sensible defaults so a
+ * Builders for fixture records (docs/operations.md "Fixture files"), with sensible defaults so a
  * test spells out only what it is about.
  */
 import { SCOPES } from '../../src/auth/scopes';

@@ -15,7 +15,7 @@ export interface TestApp {
   app: NestExpressApplication;
   /** supertest against the app's HTTP server; every response is checked against openapi.json. */
   http(): ReturnType<typeof request>;
-  /** Loads a fixture into this app's database (OPERATIONS.md format). */
+  /** Loads a fixture into this app's database (docs/operations.md format). */
   load(fixture: object): Promise<void>;
   dataSource: DataSource;
   close(): Promise<void>;

@@ -1,5 +1,7 @@
 // The fixture DTOs' decorators need it, and nothing under src/fixtures imports it (Nest does, in the app).
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkFixture, ExistingRecords } from '../../src/fixtures/check-fixture';
 import { FixtureError } from '../../src/fixtures/fixture-error';
 import type { FixtureFile } from '../../src/fixtures/fixture.dto';
@@ -49,44 +51,11 @@ function scenario() {
 }
 
 describe('fixture validation', () => {
-  it('accepts the example fixture of OPERATIONS.md', () => {
-    const example = {
-      organizations: [
-        {
-          organization_id: 'org_A', name: 'Partner A', api_keys_enabled: true,
-          partner: { routes: ['encounters.list', 'encounters.read', 'documents.read', 'documents.transcript', 'documents.audio'] },
-        },
-      ],
-      api_keys: [
-        {
-          key_id: 'key_A1', organization_id: 'org_A', token: 'ch_sk_example_123', scope_type: 'organization',
-          scopes: ['encounters:read', 'patients:read', 'documents:read'], status: 'active', expires_at: null,
-        },
-      ],
-      patients: [{ patient_id: 'pat_1', organization_id: 'org_A', first_name: 'Jane', last_name: 'Doe', date_of_birth: '1970-01-01' }],
-      encounters: [
-        {
-          encounter_id: 'enc_1', organization_id: 'org_A', patient_id: 'pat_1', encounter_type: 'ambient', status: 'completed',
-          purpose: 'clinical', created_at: '2026-05-25T14:00:00Z', updated_at: '2026-05-25T15:00:00Z', date_of_service: '2026-05-25T14:00:00Z',
-        },
-      ],
-      documents: [
-        {
-          document_id: 'doc_1', encounter_id: 'enc_1', schema_type: 'ambient_transcript', title: 'Ambient transcript', status: 'completed',
-          workflow_variant: 'ambient', audio_duration_seconds: 842.4, created_at: '2026-05-25T14:10:00Z', updated_at: '2026-05-25T14:20:00Z',
-          transcript: { provider: 'deepgram', turns: [{ speaker: 'clinician', start: 0.0, end: 1.6, text: 'Good morning.' }] },
-        },
-        {
-          document_id: 'doc_2', encounter_id: 'enc_1', schema_type: 'document', title: 'Progress note', status: null, workflow_variant: null,
-          audio_duration_seconds: null, created_at: '2026-05-25T14:30:00Z', updated_at: '2026-05-25T14:30:00Z',
-          content: { format: 'markdown', text: '## Assessment\nStable.' },
-        },
-      ],
-    };
-
-    const fixture = validate(example);
-    expect(fixture.documents?.[0].transcript?.turns[0]).toMatchObject({ speaker: 'clinician', start: 0, end: 1.6, text: 'Good morning.' });
-    expect(fixture.documents?.[1].content).toMatchObject({ format: 'markdown', text: '## Assessment\nStable.' });
+  it('accepts the example fixture of docs/operations.md, as printed there', () => {
+    const guide = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
+    const example = /## Fixture files[\s\S]*?```json\n([\s\S]*?)\n```/.exec(guide)?.[1];
+    expect(example).toBeDefined();
+    expect(() => validate(JSON.parse(example!))).not.toThrow();
   });
 
   it('accepts a fixture with every array empty or absent', () => {
