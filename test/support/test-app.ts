@@ -1,6 +1,6 @@
 import type { LoggerService, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -29,8 +29,6 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Modules a test adds beside the app's (a route of its own). */
   modules?: Type[];
-  /** Replaces what a test needs replaced (`builder.overrideProvider(…)`), on top of the real modules. */
-  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
 /**
@@ -42,7 +40,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
   if (options.logger) builder = builder.setLogger(options.logger);
-  if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>(createExpressAdapter(), httpAppOptions(options.logger ?? false)));
   await app.init();
