@@ -6,8 +6,8 @@ import type { Response } from 'express';
  * Express, with the JSON bodies of handlers and of the error filter written in one step.
  * `res.json` → `res.send` would look up the app's JSON settings, parse and rebuild the
  * Content-Type to set its charset, copy a body over 1,000 characters into a Buffer and check
- * request freshness on every response: about 0.04 ms of CPU per request on the benchmark
- * machine (docs/PERFORMANCE.md). The bytes are the same, since the app sets none of Express's
+ * request freshness on every response: about 0.04 ms of CPU per request on a plain Express
+ * route (docs/PERFORMANCE.md). The bytes are the same, since the app sets none of Express's
  * JSON settings (replacer, spaces, escape) and no ETag; Node leaves the body out of a HEAD
  * response. Anything but a plain object or array goes to Express as before.
  */

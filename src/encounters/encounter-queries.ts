@@ -71,8 +71,8 @@ const ENCOUNTER_VIEW_COLUMNS = `
     FROM documents d WHERE d.encounter_id = e.encounter_id
   ), '[]'::json) AS documents`;
 
-/** Only clinical encounters are ever shown to partners. */
-const LISTED = `e.purpose = 'clinical'`;
+/** Only clinical encounters are ever shown to partners (and counted in `listed_encounter_counts`). */
+export const LISTED = `e.purpose = 'clinical'`;
 
 /** A parameterized statement, run as is by the service and by the benchmark baseline. */
 export interface SqlQuery {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { LISTED } from './encounter-queries';
 
 /** An organization whose stored count was not its real number of listed encounters. */
 export interface CorrectedCount {
@@ -9,8 +10,8 @@ export interface CorrectedCount {
   actual: number;
 }
 
-/** The real counts: listed = clinical, as in the list's filter and its partial index. */
-const ACTUAL_COUNTS = `SELECT organization_id, count(*)::int AS encounter_count FROM encounters WHERE purpose = 'clinical' GROUP BY organization_id`;
+/** The real counts, of the encounters the list shows. */
+const ACTUAL_COUNTS = `SELECT e.organization_id, count(*)::int AS encounter_count FROM encounters e WHERE ${LISTED} GROUP BY e.organization_id`;
 
 /**
  * `listed_encounter_counts`, the per-organization total of the unwindowed list, which triggers

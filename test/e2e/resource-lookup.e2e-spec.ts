@@ -299,6 +299,7 @@ describe('query validation and resource lookup', () => {
     });
   });
 
+  // Exact paths, dot segments, undecodable paths and bodies: test/e2e/http-edges.e2e-spec.ts, over raw sockets.
   describe('unknown routes', () => {
     it.each([
       ['an unknown path under v1', () => get('/external/v1/nope')],
@@ -308,7 +309,6 @@ describe('query validation and resource lookup', () => {
       ['a path below the transcript', () => get(`${transcriptOf('enc_lookup', 'doc_ambient')}/turns`)],
       ['a POST to the list route', () => t.http().post(LIST).set('Authorization', bearer(TOKEN))],
       ['a DELETE of an encounter', () => t.http().delete(detail('enc_lookup')).set('Authorization', bearer(TOKEN))],
-      // Exact paths, dot segments, undecodable paths, bodies: test/e2e/http-edges.e2e-spec.ts, over raw sockets.
     ])('route_not_found: %s', async (_case, send) => {
       const response = await send();
       expectError(response, 404, 'route_not_found');
