@@ -4,6 +4,11 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: Secret; poolSize: number; statementTimeoutMs: number }
   | { kind: 'pglite'; dataDir: string };
 
+/** Where recordings are kept (`RECORDINGS_STORE`). */
+export type RecordingStoreConfig =
+  | { kind: 'local'; dir: string }
+  | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean };
+
 /**
  * The whole runtime configuration, validated once at boot (`loadAppConfig`).
  * Injected by class token: `constructor(private readonly config: AppConfig)`.
@@ -20,5 +25,16 @@ export abstract class AppConfig {
     readonly digestSecret: Secret | null;
     /** True when the digest secret is the fixed development one (a warning is logged). */
     readonly usingDevelopmentSecret: boolean;
+  };
+  abstract readonly recordings: {
+    readonly store: RecordingStoreConfig;
+    /** Lifetime of an audio URL, 1-3600 s (`AUDIO_URL_TTL_SECONDS`). */
+    readonly audioUrlTtlSeconds: number;
+    /** The public origin of media URLs; `null`: the origin the request was sent to. */
+    readonly mediaBaseUrl: string | null;
+    /** `null` in production without `MEDIA_URL_SECRET`: the audio route of the local store answers 503. */
+    readonly mediaUrlSecret: Secret | null;
+    /** True when the media URL secret is the fixed development one (a warning is logged). */
+    readonly usingDevelopmentMediaSecret: boolean;
   };
 }

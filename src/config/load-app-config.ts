@@ -1,4 +1,4 @@
-import { AppConfig } from './app-config';
+import { AppConfig, RecordingStoreConfig } from './app-config';
 import { Secret } from './secret';
 
 /** Bad configuration: the process stops with this one line (see docs/operations.md). */
@@ -11,12 +11,16 @@ export class ConfigError extends Error {
  * Never used when NODE_ENV=production.
  */
 const DEVELOPMENT_DIGEST_SECRET = 'charthero-development-digest-secret-not-for-production';
+/** The same, for media URLs. */
+const DEVELOPMENT_MEDIA_URL_SECRET = 'charthero-development-media-url-secret-not-for-production';
 
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const production = env.NODE_ENV === 'production';
   const configuredSecret = nonEmpty(env.API_KEY_DIGEST_SECRET);
   const digestSecret = configuredSecret ?? (production ? null : DEVELOPMENT_DIGEST_SECRET);
   const databaseUrl = nonEmpty(env.DATABASE_URL);
+  const configuredMediaSecret = nonEmpty(env.MEDIA_URL_SECRET);
+  const mediaSecret = configuredMediaSecret ?? (production ? null : DEVELOPMENT_MEDIA_URL_SECRET);
 
   return {
     production,
@@ -36,7 +40,49 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       digestSecret: digestSecret === null ? null : new Secret(digestSecret),
       usingDevelopmentSecret: configuredSecret === undefined && !production,
     },
+    recordings: {
+      store: parseRecordingStore(env),
+      audioUrlTtlSeconds: parseInteger('AUDIO_URL_TTL_SECONDS', env.AUDIO_URL_TTL_SECONDS, { min: 1, max: 3600, fallback: 900 }),
+      mediaBaseUrl: parseOrigin('MEDIA_BASE_URL', env.MEDIA_BASE_URL),
+      mediaUrlSecret: mediaSecret === null ? null : new Secret(mediaSecret),
+      usingDevelopmentMediaSecret: configuredMediaSecret === undefined && !production,
+    },
   };
+}
+
+function parseRecordingStore(env: NodeJS.ProcessEnv): RecordingStoreConfig {
+  const kind = nonEmpty(env.RECORDINGS_STORE)?.trim() ?? 'local';
+  if (kind === 'local') return { kind, dir: nonEmpty(env.RECORDINGS_DIR) ?? '.data/recordings' };
+  if (kind !== 's3') throw new ConfigError(`RECORDINGS_STORE must be "local" or "s3", got "${env.RECORDINGS_STORE}".`);
+  const bucket = nonEmpty(env.S3_BUCKET)?.trim();
+  if (bucket === undefined) throw new ConfigError('S3_BUCKET is required with RECORDINGS_STORE=s3.');
+  // The SDK would find a region in these too; without one it fails at the first upload instead of at start.
+  const region = [env.S3_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION].map(nonEmpty).find((value) => value !== undefined)?.trim();
+  if (region === undefined) throw new ConfigError('S3_REGION (or AWS_REGION) is required with RECORDINGS_STORE=s3.');
+  const endpoint = nonEmpty(env.S3_ENDPOINT);
+  return {
+    kind,
+    bucket,
+    region,
+    endpoint: endpoint === undefined ? null : parseOrigin('S3_ENDPOINT', endpoint, { allowPath: true }),
+    forcePathStyle: parseBoolean('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE, false),
+  };
+}
+
+/** An http(s) URL such as `https://media.example.com`, without a trailing slash; unset is null. */
+function parseOrigin(name: string, raw: string | undefined, { allowPath = false } = {}): string | null {
+  const value = nonEmpty(raw)?.trim();
+  if (value === undefined) return null;
+  const invalid = new ConfigError(`${name} must be an http or https URL like https://media.example.com${allowPath ? '' : ' (no path, query or fragment)'}, got "${raw}".`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid;
+  }
+  const pathless = url.pathname === '/' && url.search === '' && url.hash === '';
+  if (!['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '' || (!allowPath && !pathless)) throw invalid;
+  return allowPath ? value.replace(/\/+$/, '') : url.origin;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -128,6 +128,58 @@ describe('loadAppConfig', () => {
     });
   });
 
+  describe('recordings', () => {
+    it('default to the local store in .data/recordings, 900 s URLs on the request origin, a development secret', () => {
+      const { recordings } = loadAppConfig({});
+      expect(recordings).toMatchObject({ store: { kind: 'local', dir: '.data/recordings' }, audioUrlTtlSeconds: 900, mediaBaseUrl: null, usingDevelopmentMediaSecret: true });
+      expect(recordings.mediaUrlSecret?.reveal()).toMatch(/\S{16,}/);
+    });
+
+    it('have no media URL secret in production unless one is configured (the audio route then answers 503)', () => {
+      expect(loadAppConfig({ NODE_ENV: 'production' }).recordings).toMatchObject({ mediaUrlSecret: null, usingDevelopmentMediaSecret: false });
+      const configured = loadAppConfig({ NODE_ENV: 'production', MEDIA_URL_SECRET: 'production-media-secret' }).recordings;
+      expect(configured.mediaUrlSecret?.reveal()).toBe('production-media-secret');
+      expect(configured.usingDevelopmentMediaSecret).toBe(false);
+    });
+
+    it('read each setting from its variable; MEDIA_BASE_URL is kept as an origin', () => {
+      const { recordings } = loadAppConfig({ RECORDINGS_DIR: '/srv/recordings', AUDIO_URL_TTL_SECONDS: '3600', MEDIA_BASE_URL: 'https://media.example.com/' });
+      expect(recordings).toMatchObject({ store: { kind: 'local', dir: '/srv/recordings' }, audioUrlTtlSeconds: 3600, mediaBaseUrl: 'https://media.example.com' });
+    });
+
+    it('read the S3 store, its region falling back to AWS_REGION', () => {
+      expect(
+        loadAppConfig({ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', S3_REGION: 'eu-west-1', S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_FORCE_PATH_STYLE: 'true' }).recordings.store,
+      ).toEqual({ kind: 's3', bucket: 'recordings', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
+      expect(loadAppConfig({ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', AWS_REGION: 'us-east-2' }).recordings.store).toEqual({
+        kind: 's3',
+        bucket: 'recordings',
+        region: 'us-east-2',
+        endpoint: null,
+        forcePathStyle: false,
+      });
+    });
+
+    it.each([
+      [{ AUDIO_URL_TTL_SECONDS: '0' }, 'AUDIO_URL_TTL_SECONDS'],
+      [{ AUDIO_URL_TTL_SECONDS: '3601' }, 'AUDIO_URL_TTL_SECONDS'],
+      [{ AUDIO_URL_TTL_SECONDS: '15m' }, 'AUDIO_URL_TTL_SECONDS'],
+      [{ RECORDINGS_STORE: 'gcs' }, 'RECORDINGS_STORE'],
+      [{ MEDIA_BASE_URL: 'media.example.com' }, 'MEDIA_BASE_URL'],
+      [{ MEDIA_BASE_URL: 'ftp://media.example.com' }, 'MEDIA_BASE_URL'],
+      [{ MEDIA_BASE_URL: 'https://media.example.com/prefix' }, 'MEDIA_BASE_URL'],
+      [{ MEDIA_BASE_URL: 'https://user:pw@media.example.com' }, 'MEDIA_BASE_URL'],
+      [{ RECORDINGS_STORE: 's3', S3_REGION: 'eu-west-1' }, 'S3_BUCKET'],
+      [{ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings' }, 'S3_REGION'],
+      [{ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', S3_REGION: 'eu-west-1', S3_ENDPOINT: 'localhost:9000' }, 'S3_ENDPOINT'],
+      [{ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', S3_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'yes' }, 'S3_FORCE_PATH_STYLE'],
+    ])('refuse %j, naming %s', (env, name) => {
+      const error = configErrorOf(env);
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+    });
+  });
+
   describe('the digest secret never reaches a log line or a dump', () => {
     const configs = [
       ['configured', loadAppConfig({ API_KEY_DIGEST_SECRET: 'configured-digest-secret-value' })],
