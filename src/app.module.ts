@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EncountersModule } from './encounters/encounters.module';
 import { HealthModule } from './health/health.module';
+import { RecordingsModule } from './recordings/recordings.module';
 
 /**
  * The production HTTP application: what `npm run start:prod` serves. Nothing here can empty
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, RecordingsModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }

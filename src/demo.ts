@@ -8,10 +8,12 @@ import { FixtureLoader } from './fixtures/fixture-loader.service';
 import { FixturesModule } from './fixtures/fixtures.module';
 import { createHttpApp } from './http-app';
 
-/** Committed demo scenario: three organizations, keys of every kind, notes and transcripts. */
+/** Committed demo scenario: three organizations, keys of every kind, notes, transcripts and a recording. */
 const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'demo.json');
 const DEMO_TOKEN = 'ch_sk_demo_riverside_full_access';
 const DEMO_TOKEN_WITHOUT_PATIENTS_SCOPE = 'ch_sk_demo_riverside_documents_only';
+/** The demo transcript that has a recording (fixtures/recordings/enc_demo_003.wav). */
+const DEMO_AUDIO_PATH = '/external/v1/encounters/enc_demo_003/documents/doc_demo_003_t/audio';
 
 @Module({})
 class DemoModule {}
@@ -43,6 +45,11 @@ Try it:
 The same list with a key that lacks patients:read answers 403 missing_scope:
 
   curl -H "Authorization: Bearer ${DEMO_TOKEN_WITHOUT_PATIENTS_SCOPE}" "${base}/external/v1/encounters"
+
+A short-lived URL to a visit's recording (it expires in ${config.recordings.audioUrlTtlSeconds} s), then the recording itself, fetched with that URL and no key:
+
+  curl -H "Authorization: Bearer ${DEMO_TOKEN}" "${base}${DEMO_AUDIO_PATH}"
+  curl -o visit.wav "$(curl -s -H "Authorization: Bearer ${DEMO_TOKEN}" "${base}${DEMO_AUDIO_PATH}" | sed -E 's/.*"audio_url":"([^"]+)".*/\\1/')"
 
 More demo keys and encounters: fixtures/demo.json. Stop with Ctrl-C.
 `);

@@ -33,19 +33,42 @@ export class ApiKeyAuthenticator {
     if (!key) throw new ApiError('invalid_key');
     if (key.status === 'revoked') throw new ApiError('revoked_key');
     if (key.status === 'disabled') throw new ApiError('disabled_key');
-    if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) throw new ApiError('expired_key');
+    if (isExpired(key, now)) throw new ApiError('expired_key');
     if (!key.organizationApiKeysEnabled) throw new ApiError('api_keys_disabled');
 
     this.usage.recordUse(key.keyId, now);
-    return { keyId: key.keyId, organizationId: key.organizationId, scopeType: key.scopeType, scopes: key.scopes };
+    return toCaller(key);
+  }
+
+  /**
+   * The caller a key acts as if it would pass authentication now, else null: for what a key
+   * obtained and uses without its token (a media URL), which must stop working with the key.
+   * Cached like `authenticate`, so a revocation elsewhere is seen within KEY_CACHE_TTL_MS.
+   */
+  async callerOfKey(keyId: string, now = new Date()): Promise<Caller | null> {
+    if (!this.config.apiKeys.enabled) return null;
+    let key = this.cache.getById(keyId);
+    if (key === undefined) {
+      key = toStoredKey(await this.keys.findOne({ where: { keyId }, relations: { organization: true } }));
+      this.cache.setById(keyId, key);
+    }
+    if (!key || key.status !== 'active' || isExpired(key, now) || !key.organizationApiKeysEnabled) return null;
+    return toCaller(key);
   }
 
   /** The key with this digest, from the cache or the database (which then fills the cache). */
   private async findKey(digest: string): Promise<StoredKey | null> {
     const cached = this.cache.get(digest);
     if (cached !== undefined) return cached;
-    const row = await this.keys.findOne({ where: { tokenDigest: digest }, relations: { organization: true } });
-    const key: StoredKey | null = row && {
+    const key = toStoredKey(await this.keys.findOne({ where: { tokenDigest: digest }, relations: { organization: true } }));
+    this.cache.set(digest, key);
+    return key;
+  }
+}
+
+function toStoredKey(row: ApiKeyEntity | null): StoredKey | null {
+  return (
+    row && {
       keyId: row.keyId,
       organizationId: row.organizationId,
       scopeType: row.scopeType,
@@ -53,8 +76,14 @@ export class ApiKeyAuthenticator {
       status: row.status,
       expiresAt: row.expiresAt,
       organizationApiKeysEnabled: row.organization?.apiKeysEnabled === true,
-    };
-    this.cache.set(digest, key);
-    return key;
-  }
+    }
+  );
+}
+
+function isExpired(key: StoredKey, now: Date): boolean {
+  return key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime();
+}
+
+function toCaller(key: StoredKey): Caller {
+  return { keyId: key.keyId, organizationId: key.organizationId, scopeType: key.scopeType, scopes: key.scopes };
 }

@@ -24,22 +24,34 @@ const MAX_CACHED_KEYS = 10_000;
 /**
  * Keys by token digest, so a cached request costs no database round trip. Unknown digests
  * are cached too (as null): a flood of bad tokens must not become a flood of queries.
+ * Keys are also cached by id, for what acts on a key's behalf without its token (a media URL).
  */
 @Injectable()
 export class VerifiedKeyCache {
-  private readonly keys = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
+  private readonly byDigest = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
+  private readonly byId = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
 
   /** undefined: not cached; null: cached as unknown. */
   get(digest: string): StoredKey | null | undefined {
-    return this.keys.get(digest);
+    return this.byDigest.get(digest);
   }
 
   set(digest: string, key: StoredKey | null): void {
-    this.keys.set(digest, key);
+    this.byDigest.set(digest, key);
+  }
+
+  /** undefined: not cached; null: cached as unknown. */
+  getById(keyId: string): StoredKey | null | undefined {
+    return this.byId.get(keyId);
+  }
+
+  setById(keyId: string, key: StoredKey | null): void {
+    this.byId.set(keyId, key);
   }
 
   /** A change made in this process is seen by it at once. */
   forgetKey(keyId: string): void {
-    this.keys.deleteWhere((key) => key?.keyId === keyId);
+    this.byDigest.deleteWhere((key) => key?.keyId === keyId);
+    this.byId.delete(keyId);
   }
 }

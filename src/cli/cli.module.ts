@@ -7,12 +7,14 @@ import { EncountersModule } from '../encounters/encounters.module';
 import { FixturesModule } from '../fixtures/fixtures.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
+import { RecordingsModule } from '../recordings/recordings.module';
 import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
 import { KeysCommand, KeysCreateCommand, KeysListCommand } from './keys.command';
 import { OrgsCommand, OrgsCreateCommand } from './orgs.command';
 import { PartnersAllowCommand, PartnersCommand, PartnersDenyCommand } from './partners.command';
+import { RecordingsCommand, RecordingsPutCommand } from './recordings.command';
 
 /** The operator CLI: the server's modules and database configuration, never an implicit migration. */
 @Module({})
@@ -20,7 +22,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, EncountersModule, FixturesModule],
+      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, EncountersModule, RecordingsModule, FixturesModule],
       providers: [
         DbCommand,
         DbMigrateCommand,
@@ -38,6 +40,8 @@ export class CliModule {
         KeysRevokeCommand,
         KeysDisableCommand,
         KeysEnableCommand,
+        RecordingsCommand,
+        RecordingsPutCommand,
       ],
     };
   }

@@ -18,7 +18,8 @@ export class FixturesLoadCommand extends CommandRunner {
     const loaded = await this.fixtures.loadFile(file, { reset: options.reset === true });
     console.log(
       `Loaded ${file}${options.reset ? ' (after emptying every table)' : ''}: ${loaded.organizations} organizations, ` +
-        `${loaded.apiKeys} API keys, ${loaded.patients} patients, ${loaded.encounters} encounters, ${loaded.documents} documents.`,
+        `${loaded.apiKeys} API keys, ${loaded.patients} patients, ${loaded.encounters} encounters, ${loaded.documents} documents, ` +
+        `${loaded.recordings} recordings.`,
     );
   }
 

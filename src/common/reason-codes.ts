@@ -35,6 +35,11 @@ export const REASON_CODES = {
   document_not_found: { status: HttpStatus.NOT_FOUND, message: 'The document was not found on this encounter.' },
   unsupported_document_type: { status: HttpStatus.BAD_REQUEST, message: 'This route does not support the document type.' },
   transcript_not_found: { status: HttpStatus.NOT_FOUND, message: 'The document has no transcript yet.' },
+  audio_not_found: { status: HttpStatus.NOT_FOUND, message: 'The document has no recording.' },
+  // Media URLs (the audio route's signed URLs, served without an API key)
+  media_url_invalid: { status: HttpStatus.FORBIDDEN, message: 'The media URL is not valid. Ask the audio route for a new one.' },
+  media_url_expired: { status: HttpStatus.FORBIDDEN, message: 'The media URL has expired. Ask the audio route for a new one.' },
+  range_not_satisfiable: { status: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, message: 'The requested range is not within the recording.' },
   // Outside the request checks: requests no route serves, or the HTTP layer refuses
   route_not_found: { status: HttpStatus.NOT_FOUND, message: 'No route matches this method and path.' },
   invalid_request: { status: HttpStatus.BAD_REQUEST, message: 'The request could not be read.' },

@@ -4,8 +4,14 @@ import type { NextFunction, Request, Response } from 'express';
 /** A caller's id is echoed only if it cannot smuggle anything into headers or logs. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Paths whose every response is patient data, or may be: no browser, proxy or CDN may keep a copy. */
-const NO_STORE_PATHS = ['/external/'];
+/**
+ * Paths whose every response is patient data, or may be: no browser, proxy or CDN may keep a
+ * copy. Media responses are also `private`: a shared cache must not keep even a stale one.
+ */
+const NO_STORE_PATHS: readonly (readonly [prefix: string, cacheControl: string])[] = [
+  ['/external/', 'no-store'],
+  ['/media/', 'private, no-store'],
+];
 
 /** A request once `responseHeaders` has seen it: every request, since it runs first. */
 export interface IdentifiedRequest extends Request {
@@ -17,7 +23,7 @@ export interface IdentifiedRequest extends Request {
  * Express refuses to route has them too):
  * - `X-Request-Id`: the caller's when sane, else a new one; kept on the request for the error
  *   body and logs;
- * - `Cache-Control: no-store` under `/external/`. The path is `request.path`, which Express
+ * - `Cache-Control: no-store` under `/external/` and `/media/`. The path is `request.path`, which Express
  *   parses from the request target exactly as its router does, so an absolute-form target
  *   (`GET http://host/external/v1/encounters`) that is routed is also marked.
  */
@@ -26,6 +32,7 @@ export function responseHeaders(request: Request, response: Response, next: Next
   const requestId = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : `req_${randomUUID()}`;
   (request as IdentifiedRequest).requestId = requestId;
   response.setHeader('X-Request-Id', requestId);
-  if (NO_STORE_PATHS.some((prefix) => request.path.startsWith(prefix))) response.setHeader('Cache-Control', 'no-store');
+  const noStore = NO_STORE_PATHS.find(([prefix]) => request.path.startsWith(prefix));
+  if (noStore) response.setHeader('Cache-Control', noStore[1]);
   next();
 }

@@ -4,6 +4,7 @@ import { EncounterEntity } from '../encounters/entities/encounter.entity';
 import { PatientEntity } from '../encounters/entities/patient.entity';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
 import { PartnerEntity } from '../partner/entities/partner.entity';
+import { RecordingEntity } from '../recordings/entities/recording.entity';
 
 /** Every entity, listed explicitly so the same list works from `src/` (ts) and `dist/` (js). */
 export const ENTITIES = [
@@ -13,4 +14,5 @@ export const ENTITIES = [
   PatientEntity,
   EncounterEntity,
   DocumentEntity,
+  RecordingEntity,
 ];

@@ -3,7 +3,7 @@ import { ApiError } from '../common/api-error';
 import type { ReasonCode } from '../common/reason-codes';
 import type { DocumentDetailDto, TranscriptResponseDto } from './dto/document.dto';
 import { assertEncounterReadable, ENCOUNTER_LOOKUP_ERRORS } from './encounter-access';
-import type { DocumentRow } from './encounter-queries';
+import type { DocumentPayload, DocumentRow } from './encounter-queries';
 import { EncounterRepository } from './encounter.repository';
 import { toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
 
@@ -38,12 +38,12 @@ export class DocumentsService {
     return toTranscriptResponseDto(document, document.transcript);
   }
 
-  private async findReadableDocument(
-    organizationId: string,
-    encounterId: string,
-    documentId: string,
-    payload: 'content' | 'transcript',
-  ): Promise<DocumentRow> {
+  /**
+   * Check 6 of every document route, shared with the audio route (RecordingsModule): the
+   * encounter as the detail route checks it, then `document_not_found`. Only `payload` of the
+   * document's large columns is read.
+   */
+  async findReadableDocument(organizationId: string, encounterId: string, documentId: string, payload: DocumentPayload): Promise<DocumentRow> {
     const row = await this.encounters.findDocument(organizationId, encounterId, documentId, payload);
     assertEncounterReadable(row);
     if (row.document_id == null) throw new ApiError('document_not_found');

@@ -30,6 +30,7 @@ export interface EncounterViewRow {
   documents: DocumentSummaryRow[];
 }
 
+/** A document as `documentQuery` reads it: of `content` and `transcript`, only its payload is there. */
 export interface DocumentRow {
   document_id: string;
   encounter_id: string;
@@ -145,15 +146,18 @@ export function encounterQuery(organizationId: string, encounterId: string): Sql
   };
 }
 
+/** The large column a document route reads besides the metadata, if any. */
+export type DocumentPayload = 'content' | 'transcript' | null;
+
 /**
- * The document with the payload a route needs (`content` or `transcript`); its columns are
- * null when the encounter has no such document or the caller may not read the encounter.
+ * The document with the payload a route needs (`content`, `transcript`, or none); its columns
+ * are null when the encounter has no such document or the caller may not read the encounter.
  */
-export function documentQuery(organizationId: string, encounterId: string, documentId: string, payload: 'content' | 'transcript'): SqlQuery {
+export function documentQuery(organizationId: string, encounterId: string, documentId: string, payload: DocumentPayload): SqlQuery {
   return {
     text: `SELECT e.organization_id = $3 AS in_caller_organization, e.purpose AS purpose,
               d.document_id, d.encounter_id, d.schema_type, d.title, d.status, d.workflow_variant,
-              d.audio_duration_seconds, d.created_at, d.updated_at, d.${payload}
+              d.audio_duration_seconds, d.created_at, d.updated_at${payload ? `, d.${payload}` : ''}
        FROM encounters e
        LEFT JOIN documents d
          ON d.encounter_id = e.encounter_id AND d.document_id = $2 AND e.organization_id = $3 AND ${LISTED}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EncounterAccessRow } from './encounter-access';
 import {
-  documentQuery, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
+  documentQuery, type DocumentPayload, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
   splitListRows, type SqlQuery,
 } from './encounter-queries';
 
@@ -30,7 +30,7 @@ export class EncounterRepository {
     organizationId: string,
     encounterId: string,
     documentId: string,
-    payload: 'content' | 'transcript',
+    payload: DocumentPayload,
   ): Promise<(EncounterAccessRow & Partial<DocumentRow>) | undefined> {
     const [row] = await this.run<EncounterAccessRow & Partial<DocumentRow>>(documentQuery(organizationId, encounterId, documentId, payload));
     return row;

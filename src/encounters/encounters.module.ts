@@ -12,7 +12,7 @@ import { ListedEncounterCountsRepository } from './listed-encounter-counts.repos
   imports: [PartnerModule],
   controllers: [EncountersController, DocumentsController],
   providers: [EncounterRepository, EncountersService, DocumentsService, ListedEncounterCountsRepository],
-  // For the operator CLI (`db recount`).
-  exports: [ListedEncounterCountsRepository],
+  // The audio route checks documents as the document routes do; the operator CLI recounts.
+  exports: [DocumentsService, ListedEncounterCountsRepository],
 })
 export class EncountersModule {}

@@ -4,18 +4,20 @@ import { rawQueryOf } from '../common/query/parse-query';
 import { NO_QUERY, NoQuery, QuerySpec } from '../common/query/query-params';
 import { QueryParamsPipe, UnvalidatedQuery } from '../common/query/query-params.pipe';
 
-/** What a partner handler is given: the caller's organization and its validated query. */
+/** What a partner handler is given: the caller's organization and key, and its validated query. */
 export interface PartnerCall<Query = NoQuery> {
   readonly organizationId: string;
+  readonly keyId: string;
   readonly query: Query;
 }
 
 const QUERY_SPEC = Symbol('partnerCallQuerySpec');
 
 const PartnerCallParam = createParamDecorator(
-  (spec: QuerySpec, context: ExecutionContext): { organizationId: string; query: UnvalidatedQuery } => {
+  (spec: QuerySpec, context: ExecutionContext): { organizationId: string; keyId: string; query: UnvalidatedQuery } => {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    return { organizationId: callerOf(request).organizationId, query: { spec, search: rawQueryOf(request.originalUrl) } };
+    const { organizationId, keyId } = callerOf(request);
+    return { organizationId, keyId, query: { spec, search: rawQueryOf(request.originalUrl) } };
   },
 );
 

@@ -19,7 +19,7 @@ describe('the npm start demo', () => {
     demo = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'src', 'demo.ts')], {
       cwd: ROOT,
       // Nothing configured but a free port and a throwaway data directory.
-      env: { PATH: process.env.PATH ?? '', PORT: '0', PGLITE_DATA_DIR: dataDir },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', PGLITE_DATA_DIR: dataDir, RECORDINGS_DIR: join(dataDir, 'recordings') },
     });
     demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -73,6 +73,24 @@ describe('the npm start demo', () => {
   it('the second curl line shows missing_scope, as the output says', async () => {
     const body = JSON.parse(await shell(`${printedCurlLines()[1]} --silent`));
     expect(body).toMatchObject({ reason_code: 'missing_scope', missing_scopes: ['patients:read'] });
+  });
+
+  it('the third curl line answers an audio URL and its expiry', async () => {
+    const body = JSON.parse(await shell(`${printedCurlLines()[2]} --silent --fail`));
+    expect(body).toEqual({ audio_url: expect.stringMatching(/^http:\/\/localhost:\d+\/media\/v1\/recordings\/rec_/), expires_at: expect.any(String) });
+  });
+
+  it('the fourth curl line downloads the demo recording, as printed', async () => {
+    const line = printedCurlLines()[3];
+    expect(line).toMatch(/^curl -o visit\.wav /);
+    const workDir = await mkdtemp(join(tmpdir(), 'charthero-demo-audio-'));
+    try {
+      await shell(`cd ${workDir} && ${line}`);
+      const downloaded = await readFile(join(workDir, 'visit.wav'));
+      expect(downloaded.equals(await readFile(join(ROOT, 'fixtures', 'recordings', 'enc_demo_003.wav')))).toBe(true);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
   });
 });
 

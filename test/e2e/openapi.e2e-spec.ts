@@ -23,6 +23,11 @@ const CONTRACT = {
     scopes: ['encounters:read', 'documents:read'],
     codes: [...CHECKS, ...DOCUMENT_LOOKUP, 'transcript_not_found'],
   },
+  '/external/v1/encounters/{encounter_id}/documents/{document_id}/audio': {
+    id: 'documents.audio',
+    scopes: ['encounters:read', 'documents:read', 'recordings:read'],
+    codes: [...CHECKS, ...DOCUMENT_LOOKUP, 'audio_not_found'],
+  },
 };
 
 interface Operation {

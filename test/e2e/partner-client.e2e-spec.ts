@@ -2,13 +2,16 @@
  * The example partner client (examples/partner-sync) against the real service over loopback
  * HTTP: what a partner copying it would get.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { PartnerApiError, PartnerClient, PartnerNetworkError, type PartnerClientOptions } from '../../examples/partner-sync/partner-client';
 import { syncEncounters } from '../../examples/partner-sync/sync-encounters';
 import type { Response as SupertestResponse } from 'supertest';
-import { apiKey, encounter, ENCOUNTER_SCOPES, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
+import { apiKey, bearer, encounter, ENCOUNTER_SCOPES, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { assertMatchesOpenApi } from '../support/openapi-conformance';
+import { recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const ORG = 'org_sync';
@@ -17,6 +20,8 @@ const TOKEN = 'ch_sk_sync_full_access';
 const REVOKED_TOKEN = 'ch_sk_sync_revoked';
 const NO_PATIENTS_TOKEN = 'ch_sk_sync_no_patients_scope';
 const OTHER_TOKEN = 'ch_sk_sync_other_org';
+/** Every scope, recordings:read included. */
+const AUDIO_TOKEN = 'ch_sk_sync_with_recordings';
 
 /** Clinical encounters of ORG: enough for several pages, in threes that share a created_at. */
 const COUNT = 260;
@@ -31,7 +36,8 @@ const transcriptId = (i: number) => (i % 3 === 0 ? `doc_sync_${i}_transcript` : 
 const summaryId = (i: number) => (i % 7 === 0 ? `doc_sync_${i}_avs` : null);
 const fetchableIds = (i: number) => [noteId(i), transcriptId(i)].filter((id): id is string => id !== null);
 
-function scenario() {
+/** `recordingFile`: the recording of encounter 0's transcript. */
+function scenario(recordingFile: string) {
   const patients = [0, 1, 2, 3, 4].map((p) => patient(`pat_sync_${p}`, ORG, { first_name: `Patient${p}` }));
   const encounters: object[] = [];
   const documents: object[] = [];
@@ -42,7 +48,10 @@ function scenario() {
     const summary = summaryId(i);
     // Every tenth note has no body yet: content null.
     if (note) documents.push(noteDocument(note, encounterId(i), { created_at: createdAt(i), ...(i % 10 === 4 && { content: null }) }));
-    if (transcript) documents.push(transcriptDocument(transcript, encounterId(i), { created_at: createdAt(i) }));
+    if (transcript) {
+      const recording = i === 0 ? { recording: { file: recordingFile, content_type: 'audio/wav' } } : {};
+      documents.push(transcriptDocument(transcript, encounterId(i), { created_at: createdAt(i), ...recording }));
+    }
     if (summary) documents.push(noteDocument(summary, encounterId(i), { schema_type: 'after_visit_summary', title: 'After-visit summary', content: null, created_at: createdAt(i) }));
   }
   // Demo and training encounters of the same organization, at the same instants, with documents: never synced.
@@ -67,6 +76,7 @@ function scenario() {
       apiKey('key_sync_revoked', ORG, REVOKED_TOKEN, { status: 'revoked' }),
       apiKey('key_sync_no_patients', ORG, NO_PATIENTS_TOKEN, { scopes: ['encounters:read', 'documents:read'] }),
       apiKey('key_sync_other', OTHER_ORG, OTHER_TOKEN),
+      apiKey('key_sync_audio', ORG, AUDIO_TOKEN),
     ],
     patients: [...patients, otherPatient],
     encounters,
@@ -95,10 +105,14 @@ const contractViolations: string[] = [];
  */
 function recordingFetch() {
   const urls: string[] = [];
+  const authorizations: (string | null)[] = [];
   const recording: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : input.toString();
     urls.push(url);
+    authorizations.push(new Headers(init?.headers).get('authorization'));
     const answer = await fetch(input, init);
+    // A media URL answers the recording's bytes: it is no route of openapi.json.
+    if (!new URL(url).pathname.startsWith('/external/')) return answer;
     try {
       const body: unknown = await answer.clone().json();
       assertMatchesOpenApi('get', url, { status: answer.status, body } as unknown as SupertestResponse);
@@ -111,6 +125,7 @@ function recordingFetch() {
   return {
     fetch: recording,
     urls,
+    authorizations,
     listUrls: () => urls.filter((url) => new URL(url).pathname === '/external/v1/encounters'),
     documentUrls: () => urls.filter((url) => new URL(url).pathname.includes('/documents/')),
     query,
@@ -158,15 +173,54 @@ describe('the example partner client (examples/partner-sync) over HTTP', () => {
   let baseUrl: string;
   const client = (options: Partial<PartnerClientOptions> = {}) => new PartnerClient({ baseUrl, apiKey: TOKEN, fetch: recordingFetch().fetch, ...options });
 
+  let files: RecordingFiles;
+  let recorded: Buffer;
+
   beforeAll(async () => {
+    files = await recordingFiles();
+    const recordingFile = await files.write('visit.wav', 48_000);
+    recorded = recordingFile.bytes;
     t = await startTestApp();
-    await t.load(scenario());
+    await t.load(scenario(recordingFile.path));
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${address.port}`;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await files.remove();
+  });
   afterEach(() => expect(contractViolations.splice(0)).toEqual([]));
+
+  describe('recordings', () => {
+    it('downloads the recording of an ambient transcript through a fresh audio URL, never sending the key to it', async () => {
+      const seen = recordingFetch();
+      const target = join(files.dir, 'downloaded.wav');
+      const result = await new PartnerClient({ baseUrl, apiKey: AUDIO_TOKEN, fetch: seen.fetch }).downloadRecording(encounterId(0), transcriptId(0)!, target);
+
+      expect(result).toEqual({ contentType: 'audio/wav', bytes: recorded.length });
+      expect((await readFile(target)).equals(recorded)).toBe(true);
+      expect(seen.urls.map((url) => new URL(url).pathname)).toEqual([
+        `/external/v1/encounters/${encounterId(0)}/documents/${transcriptId(0)}/audio`,
+        expect.stringMatching(/^\/media\/v1\/recordings\/rec_/),
+      ]);
+      expect(seen.authorizations).toEqual([bearer(AUDIO_TOKEN), null]);
+    });
+
+    it('getAudioUrl: a URL and its expiry, typed from openapi.json', async () => {
+      const audio = await new PartnerClient({ baseUrl, apiKey: AUDIO_TOKEN }).getAudioUrl(encounterId(0), transcriptId(0)!);
+      expect(audio.audio_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/v1\/recordings\/rec_/);
+      expect(Date.parse(audio.expires_at)).toBeGreaterThan(Date.now());
+    });
+
+    it('surfaces audio_not_found for a transcript without a recording, and missing_scope for a key without recordings:read', async () => {
+      await expect(new PartnerClient({ baseUrl, apiKey: AUDIO_TOKEN }).downloadRecording(encounterId(3), transcriptId(3)!, join(files.dir, 'none.wav'))).rejects.toMatchObject({
+        status: 404,
+        reason_code: 'audio_not_found',
+      });
+      await expect(client().getAudioUrl(encounterId(0), transcriptId(0)!)).rejects.toMatchObject({ status: 403, reason_code: 'missing_scope', missing_scopes: ['recordings:read'] });
+    });
+  });
 
   describe('syncEncounters', () => {
     it('syncs every clinical encounter of the organization and each fetchable document, exactly once, over several pages', async () => {

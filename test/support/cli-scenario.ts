@@ -1,14 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CliResult, runCli } from './run-cli';
 import { startTestApp, TestApp } from './test-app';
 import { createTestDatabase, TestDatabase, usingPostgres } from './test-database';
 
-/** One database that CLI processes and, in between, the HTTP app take turns on. */
+/** One database (and recordings directory) that CLI processes and, in between, the HTTP app take turns on. */
 export interface CliScenario {
   cli(...args: string[]): Promise<CliResult>;
-  /** Writes a file (JSON unless `content` is a string) in the scenario's directory; returns its path. */
+  /** Writes a file (JSON unless `content` is a string or bytes) in the scenario's directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
   /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never call it while a CLI runs. */
   withApp<T>(work: (app: TestApp) => Promise<T>): Promise<T>;
@@ -25,8 +25,10 @@ export async function createCliScenario(): Promise<CliScenario> {
   const database: TestDatabase = usingPostgres()
     ? await createTestDatabase()
     : { env: { PGLITE_DATA_DIR: join(workDir, 'pglite') }, drop: async () => undefined };
+  // The CLI and the app store recordings in the same place, as on one operator's machine.
+  const env = { ...database.env, RECORDINGS_DIR: join(workDir, 'recordings') };
   const withApp = async <T>(work: (app: TestApp) => Promise<T>): Promise<T> => {
-    const app = await startTestApp({ database: { env: database.env, drop: async () => undefined } });
+    const app = await startTestApp({ database: { env: database.env, drop: async () => undefined }, env: { RECORDINGS_DIR: env.RECORDINGS_DIR } });
     try {
       return await work(app);
     } finally {
@@ -35,10 +37,11 @@ export async function createCliScenario(): Promise<CliScenario> {
   };
 
   return {
-    cli: (...args) => runCli(args, database.env),
+    cli: (...args) => runCli(args, env),
     file: async (name, content) => {
       const path = join(workDir, name);
-      await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content));
       return path;
     },
     withApp,

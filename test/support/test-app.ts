@@ -1,5 +1,8 @@
 import type { LoggerService, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -18,6 +21,8 @@ export interface TestApp {
   /** Loads a fixture into this app's database (docs/operations.md format). */
   load(fixture: object): Promise<void>;
   dataSource: DataSource;
+  /** Where the local store keeps this app's recordings: a fresh directory, unless `env` names one. */
+  recordingsDir: string;
   close(): Promise<void>;
 }
 
@@ -37,7 +42,9 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
-  const config = loadAppConfig({ NODE_ENV: 'test', ...options.env, ...database.env });
+  const ownRecordingsDir = options.env?.RECORDINGS_DIR === undefined ? await mkdtemp(join(tmpdir(), 'charthero-recordings-')) : null;
+  const recordingsDir = options.env?.RECORDINGS_DIR ?? ownRecordingsDir!;
+  const config = loadAppConfig({ NODE_ENV: 'test', RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
   if (options.logger) builder = builder.setLogger(options.logger);
   const moduleRef = await builder.compile();
@@ -50,9 +57,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.get(FixtureLoader).load(fixture);
     },
     dataSource: app.get(DataSource),
+    recordingsDir,
     close: async () => {
       await app.close();
       await database.drop();
+      if (ownRecordingsDir) await rm(ownRecordingsDir, { recursive: true, force: true });
     },
   };
 }

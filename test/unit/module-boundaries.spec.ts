@@ -15,11 +15,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   auth: ['common', 'config', 'organizations'],
   partner: ['common', 'auth', 'organizations'],
   encounters: ['common', 'partner', 'organizations'],
+  recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
   health: ['common'],
   openapi: ['common', 'partner'],
-  database: ['config', 'organizations', 'auth', 'partner', 'encounters'],
-  fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters'],
-  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'fixtures'],
+  database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings'],
+  fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters', 'recordings'],
+  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'fixtures'],
 };
 
 function sourceFiles(directory: string): string[] {

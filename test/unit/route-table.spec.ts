@@ -99,6 +99,21 @@ describe('the route table (a change here is a permission change: review it as on
             "documents:read",
           ],
         },
+        "GET /external/v1/encounters/:encounter_id/documents/:document_id/audio": {
+          "guards": [
+            "ApiKeyGuard",
+            "OrganizationKeyGuard",
+            "PartnerRouteGuard",
+            "ScopeGuard",
+          ],
+          "handler": "AudioController.getAudio",
+          "partnerRoute": "documents.audio",
+          "scopes": [
+            "encounters:read",
+            "documents:read",
+            "recordings:read",
+          ],
+        },
         "GET /external/v1/encounters/:encounter_id/documents/:document_id/transcript": {
           "guards": [
             "ApiKeyGuard",
@@ -116,6 +131,12 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /health": {
           "guards": [],
           "handler": "HealthController.check",
+          "partnerRoute": null,
+          "scopes": null,
+        },
+        "GET /media/v1/recordings/:recording_id": {
+          "guards": [],
+          "handler": "MediaController.serve",
           "partnerRoute": null,
           "scopes": null,
         },

@@ -1,0 +1,63 @@
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import parseRange from 'range-parser';
+import { ApiError } from '../common/api-error';
+import { inlineContentDisposition } from './recording-media-types';
+import type { RecordingRef } from './recording-store';
+
+const logger = new Logger('MediaController');
+
+/**
+ * Writes a recording's file as a media URL answers (CONTRACT.md "Audio URLs"): the whole file
+ * (`200`) or one byte range (`206`, `Range: bytes=a-b`, `a-`, `-n`), streamed from disk in
+ * chunks however large the file is. `HEAD` gets the same headers and no body.
+ *
+ * A Range the server may ignore (RFC 9110 §14.2) is ignored, and the whole file sent: a
+ * malformed one, another unit, several ranges, or one with `If-Range` (we send no validator
+ * it could match). A range that starts past the end is `416`, whose `Content-Range` gives the size.
+ */
+export async function sendRecording(request: Request, response: Response, path: string, recording: RecordingRef): Promise<void> {
+  // Opened first: the size read is the size of the very file streamed, even if it is replaced meanwhile.
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const range = singleRange(request, size);
+    response.setHeader('Accept-Ranges', 'bytes');
+    if (range === 'unsatisfiable') {
+      response.setHeader('Content-Range', `bytes */${size}`);
+      throw new ApiError('range_not_satisfiable');
+    }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    response.status(range ? 206 : 200);
+    if (range) response.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+    response.setHeader('Content-Type', recording.contentType);
+    response.setHeader('Content-Length', end - start + 1);
+    response.setHeader('Content-Disposition', inlineContentDisposition(recording.documentId, recording.contentType));
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    await pipeline(file.createReadStream({ start, end, autoClose: false }), response).catch((error: unknown) => {
+      if (!response.headersSent) throw error;
+      // Once the status line is out, the response can only be cut short (pipeline destroys
+      // it). A client that went away is nothing wrong on our side; a failing disk is.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        logger.warn(`Recording ${recording.recordingId} cut short: ${(error as Error).name} (${(error as NodeJS.ErrnoException).code ?? 'no code'})`);
+      }
+    });
+  } finally {
+    await file.close();
+  }
+}
+
+function singleRange(request: Request, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const header = request.headers.range;
+  if (header === undefined || request.headers['if-range'] !== undefined) return null;
+  const ranges = parseRange(size, header, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return null;
+  return ranges[0];
+}

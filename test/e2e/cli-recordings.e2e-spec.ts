@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { apiKey, bearer, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
+import { createCliScenario, CliScenario } from '../support/cli-scenario';
+import type { TestApp } from '../support/test-app';
+
+// Every CLI run is a process that opens the database: allow for a loaded 2-core CI machine.
+jest.setTimeout(180_000);
+
+const TOKEN = 'ch_sk_cli_recordings_key';
+
+const SEED = {
+  organizations: [organization('org_rec')],
+  api_keys: [apiKey('key_rec', 'org_rec', TOKEN)],
+  patients: [patient('pat_rec', 'org_rec')],
+  encounters: [encounter('enc_rec', 'org_rec', 'pat_rec', '2026-05-25T14:00:00Z')],
+  documents: [
+    // Relative to the fixture file, wherever the CLI runs from.
+    transcriptDocument('doc_rec_transcript', 'enc_rec', { recording: { file: 'audio/visit.wav', content_type: 'audio/wav' } }),
+    transcriptDocument('doc_rec_second', 'enc_rec'),
+    noteDocument('doc_rec_note', 'enc_rec'),
+  ],
+};
+
+/** The recordings CLI (docs/operations.md): `fixtures load` with recordings and `recordings put`, run as processes, then fetched at the API. */
+describe('npm run cli: recordings', () => {
+  let scenario: CliScenario;
+  let visit: Buffer;
+  const cli = (...args: string[]) => scenario.cli(...args);
+
+  beforeAll(async () => {
+    scenario = await createCliScenario();
+    visit = randomBytes(20_000);
+    await scenario.file('audio/visit.wav', visit);
+    expect(await cli('db', 'migrate')).toMatchObject({ code: 0, stderr: '' });
+  });
+  afterAll(() => scenario.close());
+
+  /** The bytes the audio route's URL serves for a document, through the app on the scenario's database. */
+  const servedRecording = (documentId: string) =>
+    scenario.withApp(async (t: TestApp) => {
+      await t.app.listen(0, '127.0.0.1');
+      const path = `/external/v1/encounters/enc_rec/documents/${documentId}/audio`;
+      const { body } = await t.http().get(path).set('Authorization', bearer(TOKEN)).expect(200);
+      const media = await fetch(body.audio_url);
+      return { contentType: media.headers.get('content-type'), disposition: media.headers.get('content-disposition'), bytes: Buffer.from(await media.arrayBuffer()) };
+    });
+  /** Recording rows and stored files: what a refused command must leave as it was. */
+  const stored = () =>
+    scenario.withApp(async (t: TestApp) => ({
+      rows: await t.dataSource.query('SELECT recording_id, document_id, content_type FROM recordings ORDER BY recording_id'),
+      files: (await readdir(t.recordingsDir).catch(() => [])).sort(),
+    }));
+
+  it('fixtures load stores a recording given relative to the fixture file', async () => {
+    const result = await cli('fixtures', 'load', await scenario.file('seed.json', SEED));
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('3 documents, 1 recordings.');
+    const served = await servedRecording('doc_rec_transcript');
+    expect(served).toEqual({ contentType: 'audio/wav', disposition: 'inline; filename="doc_rec_transcript.wav"', bytes: visit });
+  });
+
+  it.each([
+    [
+      'a recording on a note',
+      { documents: [noteDocument('doc_rec_bad_note', 'enc_rec', { recording: { file: 'audio/visit.wav', content_type: 'audio/wav' } })] },
+      'documents[0] (doc_rec_bad_note): recording is only allowed on schema_type "ambient_transcript"',
+    ],
+    [
+      'a missing file',
+      { documents: [transcriptDocument('doc_rec_missing', 'enc_rec', { recording: { file: 'audio/nope.wav', content_type: 'audio/wav' } })] },
+      /^documents\[0\] \(doc_rec_missing\): recording: cannot read ".*audio\/nope\.wav": ENOENT$/,
+    ],
+    [
+      'a content type that is no audio type',
+      { documents: [transcriptDocument('doc_rec_type', 'enc_rec', { recording: { file: 'audio/visit.wav', content_type: 'text/html' } })] },
+      'documents[0] (doc_rec_type): recording: content_type must be an audio media type like audio/wav or audio/mpeg',
+    ],
+  ])('fixtures load refuses %s, naming the record, and loads nothing', async (_name, fixture, message) => {
+    const before = await stored();
+    const result = await cli('fixtures', 'load', await scenario.file('refused.json', fixture));
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    const line = result.stderr.replace(/^error: /, '').replace(/\n$/, '');
+    if (typeof message === 'string') expect(line).toBe(message);
+    else expect(line).toMatch(message);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('recordings put stores a file for a document, and a second put replaces it', async () => {
+    const first = await scenario.file('first.mp3', randomBytes(3_000));
+    const put = await cli('recordings', 'put', 'doc_rec_second', first);
+    expect(put).toMatchObject({ code: 0, stderr: '' });
+    expect(put.stdout).toMatch(/^Stored .*first\.mp3 \(audio\/mpeg, 3000 bytes\) as recording rec_[\w-]{24} of document doc_rec_second\.\n$/);
+    expect((await servedRecording('doc_rec_second')).contentType).toBe('audio/mpeg');
+
+    const secondBytes = randomBytes(4_000);
+    const second = await scenario.file('second.bin', secondBytes);
+    const replaced = await cli('recordings', 'put', 'doc_rec_second', second, '--content-type', 'audio/ogg');
+    expect(replaced.stdout).toMatch(/ of document doc_rec_second, replacing rec_[\w-]{24}\.\n$/);
+    expect(await servedRecording('doc_rec_second')).toEqual({ contentType: 'audio/ogg', disposition: 'inline; filename="doc_rec_second.ogg"', bytes: secondBytes });
+    // One file per recording: the replaced one is gone.
+    expect((await stored()).files).toHaveLength(2);
+  });
+
+  it('recordings put refuses bad input with one line, and changes nothing', async () => {
+    const wav = await scenario.file('ok.wav', randomBytes(10));
+    const empty = await scenario.file('empty.wav', '');
+    const noExtension = await scenario.file('recording', randomBytes(10));
+    const cases: [string[], string | RegExp][] = [
+      [['recordings', 'put', 'doc_rec_unknown', wav], 'unknown document "doc_rec_unknown"'],
+      [['recordings', 'put', 'doc_rec_note', wav], 'document "doc_rec_note" is a "document": only ambient_transcript documents have a recording'],
+      [['recordings', 'put', 'doc_rec_second', join(wav, '..', 'nope.wav')], /^cannot read ".*nope\.wav": ENOENT$/],
+      [['recordings', 'put', 'doc_rec_second', empty], /^".*empty\.wav" is empty$/],
+      [['recordings', 'put', 'doc_rec_second', noExtension], /^cannot tell the media type of ".*recording" from its extension: give the content type/],
+      [['recordings', 'put', 'doc_rec_second', wav, '--content-type', 'video/mp4'], 'content type "video/mp4" is not an audio media type like audio/wav'],
+      [['recordings', 'put', 'doc_rec_second', wav, 'extra'], 'unexpected argument "extra"'],
+      [['recordings', 'put', 'doc_rec_second'], /missing required argument 'file'/],
+    ];
+    const before = await stored();
+    for (const [args, reason] of cases) {
+      const result = await cli(...args);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 1, stdout: '' });
+      const line = result.stderr.replace(/^error: /, '').replace(/\n$/, '');
+      if (typeof reason === 'string') expect(line).toBe(reason);
+      else expect(line).toMatch(reason);
+    }
+    expect(await stored()).toEqual(before);
+  });
+});
