@@ -16,6 +16,10 @@
  *   `reason_code` (what to branch on), `request_id` (what to quote to ChartHero support),
  *   `field` and `missing_scopes`.
  */
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { components, paths } from './schema';
 
 export type Encounter = components['schemas']['Encounter'];
@@ -25,6 +29,8 @@ export type DocumentDetail = paths['/external/v1/encounters/{encounter_id}/docum
 /** A note (`schema_type: "document"`, with `content`) or an ambient transcript's metadata. */
 export type EncounterDocument = DocumentDetail['document'];
 export type DocumentSummary = components['schemas']['DocumentSummary'];
+/** `{ audio_url, expires_at }`: a temporary access artifact, never to be stored, logged or used after `expires_at`. */
+export type AudioUrl = paths['/external/v1/encounters/{encounter_id}/documents/{document_id}/audio']['get']['responses'][200]['content']['application/json'];
 export type ListEncountersParams = NonNullable<paths['/external/v1/encounters']['get']['parameters']['query']>;
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ReasonCode = ErrorBody['reason_code'];
@@ -167,6 +173,36 @@ export class PartnerClient {
   async getDocument(encounterId: string, documentId: string): Promise<EncounterDocument> {
     const body = await this.get<DocumentDetail>(`/external/v1/encounters/${encodeURIComponent(encounterId)}/documents/${encodeURIComponent(documentId)}`);
     return body.document;
+  }
+
+  /**
+   * A short-lived URL to the recording of an ambient transcript (`404 audio_not_found` when it
+   * has none). Ask again whenever you need the recording: each call gives a new URL.
+   */
+  getAudioUrl(encounterId: string, documentId: string): Promise<AudioUrl> {
+    return this.get<AudioUrl>(`/external/v1/encounters/${encodeURIComponent(encounterId)}/documents/${encodeURIComponent(documentId)}/audio`);
+  }
+
+  /**
+   * Downloads the recording of an ambient transcript into `filePath`, streamed (a long visit is
+   * never held in memory). It asks for an audio URL, then fetches that URL **without** the API
+   * key: the URL is the credential, and may point at ChartHero's storage rather than the API.
+   * A URL that expired before its download began (`403 media_url_expired`) is replaced, once.
+   * Error messages never quote the URL, which must stay out of logs.
+   */
+  async downloadRecording(encounterId: string, documentId: string, filePath: string): Promise<{ contentType: string; bytes: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const { audio_url: audioUrl } = await this.getAudioUrl(encounterId, documentId);
+      const response = await this.fetchImpl(audioUrl, { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!response.ok || response.body === null) {
+        const body = await readErrorBody(response);
+        if (body?.reason_code === 'media_url_expired' && attempt === 1) continue;
+        throw new PartnerApiError(response.status, 'GET', 'the audio URL', body, response.headers.get('x-request-id'), attempt);
+      }
+      const file = createWriteStream(filePath);
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), file);
+      return { contentType: response.headers.get('content-type') ?? 'application/octet-stream', bytes: file.bytesWritten };
+    }
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/external/v1/encounters/{encounter_id}/documents/{document_id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a short-lived URL to the recording of an ambient transcript
+         * @description Partner route `documents.audio`. Requires an organization-scoped API key with `encounters:read`, `documents:read`, `recordings:read`.
+         */
+        get: operations["documents.audio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -251,6 +271,20 @@ export interface components {
             document_id: string;
             transcript: components["schemas"]["Transcript"];
         };
+        AudioUrl: {
+            /**
+             * Format: uri
+             * @description A short-lived URL to the recording, fetched without an Authorization header. A temporary access artifact: never store it as an identifier, never log it where others can read it, never use it after `expires_at`.
+             * @example https://api.charthero.example/media/v1/recordings/rec_3nQmY0x7b2cVd9LkPq1sT4uW?expires=1779722100&key=Xk2T9fQ0bL7mN4pR8sV1wY3zA6cE5gH0jK&signature=q7Vd2mE9xR4tY1uI8oP3aS6dF0gH5jK2lZ7cX4vB9nM
+             */
+            audio_url: string;
+            /**
+             * Format: date-time
+             * @description When the URL stops working: `AUDIO_URL_TTL_SECONDS` after it was issued, in whole seconds.
+             * @example 2026-05-25T15:15:00Z
+             */
+            expires_at: string;
+        };
         ErrorBody: {
             /**
              * @description Coarse category, derived from the HTTP status.
@@ -261,7 +295,7 @@ export interface components {
              * @description What clients branch on.
              * @enum {string}
              */
-            reason_code: "missing_bearer" | "api_keys_disabled" | "test_prefix_not_allowed" | "malformed_token" | "digest_key_unavailable" | "invalid_key" | "revoked_key" | "disabled_key" | "expired_key" | "org_scope_only_required" | "organization_not_allowlisted" | "route_not_allowed" | "missing_scope" | "unsupported_filter" | "invalid_limit" | "invalid_offset" | "invalid_sort" | "invalid_query" | "encounter_not_found" | "cross_organization_denied" | "demo_training_denied" | "document_not_found" | "unsupported_document_type" | "transcript_not_found" | "route_not_found" | "service_unavailable" | "internal_error";
+            reason_code: "missing_bearer" | "api_keys_disabled" | "test_prefix_not_allowed" | "malformed_token" | "digest_key_unavailable" | "invalid_key" | "revoked_key" | "disabled_key" | "expired_key" | "org_scope_only_required" | "organization_not_allowlisted" | "route_not_allowed" | "missing_scope" | "unsupported_filter" | "invalid_limit" | "invalid_offset" | "invalid_sort" | "invalid_query" | "encounter_not_found" | "cross_organization_denied" | "demo_training_denied" | "document_not_found" | "unsupported_document_type" | "transcript_not_found" | "audio_not_found" | "media_url_invalid" | "media_url_expired" | "range_not_satisfiable" | "route_not_found" | "invalid_request" | "payload_too_large" | "unsupported_media_type" | "service_unavailable" | "internal_error";
             /** @description For people; may change. */
             message: string;
             /** @description The query parameter at fault (for unsupported_filter, the first unsupported key), or null. */
@@ -1003,6 +1037,186 @@ export interface operations {
                         error?: "not_found";
                         /** @enum {string} */
                         reason_code?: "encounter_not_found" | "document_not_found" | "transcript_not_found";
+                    };
+                };
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "internal_error";
+                        /** @enum {string} */
+                        reason_code?: "internal_error";
+                    };
+                };
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "service_unavailable";
+                        /** @enum {string} */
+                        reason_code?: "digest_key_unavailable" | "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "documents.audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An opaque ChartHero encounter id. */
+                encounter_id: string;
+                /** @description The id of an `ambient_transcript` document of the encounter. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudioUrl"];
+                };
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `unsupported_document_type`: This route does not support the document type.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "unsupported_filter" | "unsupported_document_type";
+                    };
+                };
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "missing_bearer" | "api_keys_disabled" | "test_prefix_not_allowed" | "malformed_token" | "invalid_key" | "revoked_key" | "disabled_key" | "expired_key";
+                    };
+                };
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             *
+             *     `cross_organization_denied`: The requested encounter is not available to this API key.
+             *
+             *     `demo_training_denied`: The requested encounter is not available to this API key.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "org_scope_only_required" | "organization_not_allowlisted" | "route_not_allowed" | "missing_scope" | "cross_organization_denied" | "demo_training_denied";
+                    };
+                };
+            };
+            /**
+             * @description `encounter_not_found`: The encounter was not found for the caller organization.
+             *
+             *     `document_not_found`: The document was not found on this encounter.
+             *
+             *     `audio_not_found`: The document has no recording.
+             */
+            404: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "not_found";
+                        /** @enum {string} */
+                        reason_code?: "encounter_not_found" | "document_not_found" | "audio_not_found";
                     };
                 };
             };
