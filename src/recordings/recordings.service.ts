@@ -145,7 +145,7 @@ async function requireRecordedDocument(manager: EntityManager, documentId: strin
   });
   if (!document) throw new InvalidInputError(`unknown document ${quoted(documentId)}`);
   if (document.schemaType !== RECORDED_SCHEMA_TYPE) {
-    throw new InvalidInputError(`document ${quoted(documentId)} is a ${quoted(document.schemaType)}: only ${RECORDED_SCHEMA_TYPE} documents have a recording`);
+    throw new InvalidInputError(`document ${quoted(documentId)} has schema_type ${quoted(document.schemaType)}: only ${RECORDED_SCHEMA_TYPE} documents have a recording`);
   }
 }
 
