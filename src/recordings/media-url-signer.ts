@@ -12,8 +12,8 @@ export interface MediaGrant {
   expiresAtSeconds: number;
 }
 
-/** Where the service serves the local store's recordings. */
-export const MEDIA_PATH_PREFIX = '/media/v1/recordings/';
+/** Where the service serves the local store's recordings (MediaController's path). */
+export const MEDIA_ROUTE = 'media/v1/recordings';
 
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
 const EXPIRES = /^[0-9]{1,12}$/;
@@ -70,7 +70,7 @@ export class MediaUrlSigner implements OnModuleInit {
     const sealedKey = Buffer.concat([iv, cipher.update(grant.keyId, 'utf8'), cipher.final()]).toString('base64url');
     const expires = String(grant.expiresAtSeconds);
     const signature = this.signatureOf(keys.signing, grant.recordingId, expires, sealedKey);
-    return `${MEDIA_PATH_PREFIX}${grant.recordingId}?${new URLSearchParams({ expires, key: sealedKey, signature }).toString()}`;
+    return `/${MEDIA_ROUTE}/${grant.recordingId}?${new URLSearchParams({ expires, key: sealedKey, signature }).toString()}`;
   }
 
   /**

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { rawQueryOf } from '../common/query/parse-query';
 import { MediaAccessService } from './media-access.service';
+import { MEDIA_ROUTE } from './media-url-signer';
 import { sendRecording } from './send-recording';
 
 /**
@@ -11,7 +12,7 @@ import { sendRecording } from './send-recording';
  * URLs are only ever obtained from the audio route.
  */
 @ApiExcludeController()
-@Controller('media/v1/recordings')
+@Controller(MEDIA_ROUTE)
 export class MediaController {
   constructor(private readonly access: MediaAccessService) {}
 
