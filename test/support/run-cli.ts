@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 export interface CliResult {
   code: number;
@@ -10,16 +12,53 @@ export interface CliResult {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Runs the real CLI entry (`src/cli.ts`, as `npm run cli` runs `dist/cli.js`) in its own
- * process with exactly `env`, so exit codes and printed lines are what an operator sees.
+ * Runs the real CLI entry (`src/cli.ts`, compiled as `npm run cli` runs it from `dist/`) in its
+ * own process with exactly `env`, so exit codes and printed lines are what an operator sees.
  */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const cli = compiledCli();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--require', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli.ts'), ...args],
+      [cli, ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/**
+ * `src/` compiled once per version of its sources, and shared by every suite and worker:
+ * transpiling the CLI in each process (ts-node) cost about 4 s of CPU per command, most of a
+ * CLI suite's time. The output goes to `node_modules/.cache/`, where `require` finds the
+ * repository's packages, under a hash of every source file, so a change to any of them is a
+ * new build. Two workers may compile the same version at once; the first rename wins.
+ */
+function compiledCli(): string {
+  const outDir = join(ROOT, 'node_modules', '.cache', `charthero-cli-${sourceHash()}`);
+  const cli = join(outDir, 'cli.js');
+  if (existsSync(cli)) return cli;
+  const building = `${outDir}.${process.pid}`;
+  // Emitted without type checking: that is `npm run typecheck`'s job, and takes ten times longer.
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', building, '--noCheck'], { cwd: ROOT });
+  try {
+    renameSync(building, outDir);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another worker's build is already there
+  }
+  return cli;
+}
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  for (const file of [...sourceFiles(join(ROOT, 'src')), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')]) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(directory, entry.name)) : [join(directory, entry.name)]));
 }
