@@ -28,9 +28,15 @@ export function audioMediaTypeOfFile(path: string): string | undefined {
   return Object.keys(EXTENSIONS).find((type) => EXTENSIONS[type] === extension);
 }
 
-/** The file extension served for a stored media type: `audio/x-foo` without a known one is `foo`. */
+/**
+ * The file extension served for a stored media type; one without a known extension gets the
+ * last part of its subtype: `audio/x-aiff` is `aiff`, `audio/vnd.dlna.adts` is `adts`.
+ */
 export function fileExtensionOf(mediaType: string): string {
-  return EXTENSIONS[mediaType] ?? mediaType.slice('audio/'.length).replace(/^x-/, '').replace(/[^a-z0-9]/g, '');
+  const known = EXTENSIONS[mediaType];
+  if (known !== undefined) return known;
+  const subtype = mediaType.slice('audio/'.length).replace(/^x-/, '').split('+')[0];
+  return subtype.slice(subtype.lastIndexOf('.') + 1).replace(/[^a-z0-9]/g, '') || 'audio';
 }
 
 /**
