@@ -5,6 +5,9 @@ import { PatientEntity } from '../encounters/entities/patient.entity';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
 import { PartnerEntity } from '../partner/entities/partner.entity';
 import { RecordingEntity } from '../recordings/entities/recording.entity';
+import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../webhooks/entities/webhook-endpoint.entity';
+import { WebhookEventEntity } from '../webhooks/entities/webhook-event.entity';
 
 /** Every entity, listed explicitly so the same list works from `src/` (ts) and `dist/` (js). */
 export const ENTITIES = [
@@ -15,4 +18,7 @@ export const ENTITIES = [
   EncounterEntity,
   DocumentEntity,
   RecordingEntity,
+  WebhookEndpointEntity,
+  WebhookEventEntity,
+  WebhookDeliveryEntity,
 ];

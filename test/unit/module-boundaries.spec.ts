@@ -16,9 +16,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   partner: ['common', 'auth', 'organizations'],
   encounters: ['common', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
+  webhooks: ['organizations'],
   health: ['common'],
   openapi: ['common', 'partner'],
-  database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings'],
+  database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters', 'recordings'],
   cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'fixtures'],
 };

@@ -2,6 +2,7 @@ import { InitialSchema1795526233614 } from './1795526233614-InitialSchema';
 import { ListIndexOnClinicalEncounters1795531000000 } from './1795531000000-ListIndexOnClinicalEncounters';
 import { ListedEncounterCounts1795540000000 } from './1795540000000-ListedEncounterCounts';
 import { Recordings1795560000000 } from './1795560000000-Recordings';
+import { WebhookEvents1795570000000 } from './1795570000000-WebhookEvents';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
-export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000, ListedEncounterCounts1795540000000, Recordings1795560000000];
+export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000, ListedEncounterCounts1795540000000, Recordings1795560000000, WebhookEvents1795570000000];
