@@ -15,6 +15,7 @@ import { KeysCommand, KeysCreateCommand, KeysListCommand } from './keys.command'
 import { OrgsCommand, OrgsCreateCommand } from './orgs.command';
 import { PartnersAllowCommand, PartnersCommand, PartnersDenyCommand } from './partners.command';
 import { RecordingsCommand, RecordingsPutCommand } from './recordings.command';
+import { TranscriptsCommand, TranscriptsPutCommand } from './transcripts.command';
 
 /** The operator CLI: the server's modules and database configuration, never an implicit migration. */
 @Module({})
@@ -42,6 +43,8 @@ export class CliModule {
         KeysEnableCommand,
         RecordingsCommand,
         RecordingsPutCommand,
+        TranscriptsCommand,
+        TranscriptsPutCommand,
       ],
     };
   }

@@ -18,11 +18,12 @@ const SEED = {
     // Relative to the fixture file, wherever the CLI runs from.
     transcriptDocument('doc_rec_transcript', 'enc_rec', { recording: { file: 'audio/visit.wav', content_type: 'audio/wav' } }),
     transcriptDocument('doc_rec_second', 'enc_rec'),
+    transcriptDocument('doc_rec_untranscribed', 'enc_rec', { transcript: null }),
     noteDocument('doc_rec_note', 'enc_rec'),
   ],
 };
 
-/** The recordings CLI (docs/operations.md): `fixtures load` with recordings and `recordings put`, run as processes, then fetched at the API. */
+/** The recordings CLI (docs/operations.md): `fixtures load` with recordings, `recordings put` and `transcripts put`, run as processes. */
 describe('npm run cli: recordings', () => {
   let scenario: CliScenario;
   let visit: Buffer;
@@ -55,7 +56,7 @@ describe('npm run cli: recordings', () => {
   it('fixtures load stores a recording given relative to the fixture file', async () => {
     const result = await cli('fixtures', 'load', await scenario.file('seed.json', SEED));
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('3 documents, 1 recordings.');
+    expect(result.stdout).toContain('4 documents, 1 recordings.');
     const served = await servedRecording('doc_rec_transcript');
     expect(served).toEqual({ contentType: 'audio/wav', disposition: 'inline; filename="doc_rec_transcript.wav"', bytes: visit });
   });
@@ -101,5 +102,13 @@ describe('npm run cli: recordings', () => {
       else expect(line).toMatch(reason);
     }
     expect(await stored()).toEqual(before);
+  });
+
+  it('transcripts put sets a first transcript (recording the event), then refuses a file that is no transcript, with one line', async () => {
+    const first = await cli('transcripts', 'put', 'doc_rec_untranscribed', await scenario.file('transcript.json', { provider: 'deepgram', turns: [{ speaker: 'clinician', start: 0, end: 1.6, text: 'Good morning.' }] }));
+    expect(first).toEqual({ code: 0, stderr: '', stdout: 'Set the transcript of document doc_rec_untranscribed (1 turns), its first. recording.transcript_ready recorded.\n' });
+    const refused = await cli('transcripts', 'put', 'doc_rec_untranscribed', await scenario.file('not-a-transcript.json', { provider: 'deepgram' }));
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/^error: ".*not-a-transcript\.json": turns must be an array\n$/);
   });
 });

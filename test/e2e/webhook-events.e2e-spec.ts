@@ -3,9 +3,13 @@
  * gives an ambient transcript of a clinical encounter its transcript, whoever writes it, with
  * one delivery per endpoint enabled and subscribed at that moment (CONTRACT.md "Webhooks").
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { TranscriptsService } from '../../src/encounters/transcripts.service';
 import { WebhookEndpointEntity } from '../../src/webhooks/entities/webhook-endpoint.entity';
 import { ALL_ROUTES, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
+import { recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { usingPostgres } from '../support/test-database';
 
@@ -129,6 +133,54 @@ describe('recording.transcript_ready events', () => {
     await t.load({ documents: [transcriptDocument('doc_events_after_endpoint', 'enc_events')] });
     expect((await deliveries('doc_events_before_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_subscribed']);
     expect((await deliveries('doc_events_after_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_late', 'whe_events_subscribed']);
+  });
+
+  describe('transcripts put (what the recording pipeline does)', () => {
+    let files: RecordingFiles;
+    beforeAll(async () => {
+      files = await recordingFiles();
+      await t.load({ documents: [transcriptDocument('doc_events_put_refused', 'enc_events', { transcript: null }), noteDocument('doc_events_put_note', 'enc_events')] });
+    });
+    afterAll(() => files.remove());
+
+    const transcriptFile = async (name: string, content: string) => {
+      const path = join(files.dir, name);
+      await writeFile(path, content);
+      return path;
+    };
+    const put = async (documentId: string, content: unknown) =>
+      t.app.get(TranscriptsService).putFromFile(documentId, await transcriptFile(`${documentId}.json`, typeof content === 'string' ? content : JSON.stringify(content)));
+
+    it('a first transcript records the event; a second one does not', async () => {
+      await t.load({ documents: [transcriptDocument('doc_events_put', 'enc_events', { transcript: null })] });
+      expect(await put('doc_events_put', TRANSCRIPT)).toEqual({ documentId: 'doc_events_put', turns: 1, replaced: false, eventRecorded: true });
+      expect(await events('doc_events_put')).toHaveLength(1);
+      expect(await put('doc_events_put', { provider: 'another', turns: [] })).toEqual({ documentId: 'doc_events_put', turns: 0, replaced: true, eventRecorded: false });
+      expect(await events('doc_events_put')).toHaveLength(1);
+      const [row] = await t.dataSource.query<{ transcript: unknown }[]>(`SELECT transcript FROM documents WHERE document_id = 'doc_events_put'`);
+      expect(row.transcript).toEqual({ provider: 'another', turns: [] });
+    });
+
+    it('a demo encounter’s first transcript: written, no event', async () => {
+      await t.load({ documents: [transcriptDocument('doc_events_put_demo', 'enc_events_demo', { transcript: null })] });
+      expect(await put('doc_events_put_demo', TRANSCRIPT)).toMatchObject({ replaced: false, eventRecorded: false });
+      expect(await events('doc_events_put_demo')).toEqual([]);
+    });
+
+    it.each([
+      ['not JSON', 'doc_events_put_refused', '{ "provider": ', /^".*doc_events_put_refused\.json" is not valid JSON/],
+      ['no provider', 'doc_events_put_refused', { turns: [] }, /^".*": provider must be a string$/],
+      ['a turn without a number', 'doc_events_put_refused', { provider: 'p', turns: [{ speaker: 's', start: 'soon', end: 1, text: 't' }] }, /^".*": turns\.0: start must be a number/],
+      ['an unknown field', 'doc_events_put_refused', { ...TRANSCRIPT, audio_url: 'x' }, /^".*": property audio_url should not exist$/],
+      ['an array', 'doc_events_put_refused', [TRANSCRIPT], /must hold a JSON object/],
+      ['an unknown document', 'doc_events_put_unknown', TRANSCRIPT, 'unknown document "doc_events_put_unknown"'],
+      ['a note', 'doc_events_put_note', TRANSCRIPT, 'document "doc_events_put_note" has schema_type "document": only ambient_transcript documents have a transcript'],
+    ])('refuses %s, writing nothing', async (_name, documentId, content, message) => {
+      const before = await t.dataSource.query(`SELECT transcript, updated_at FROM documents WHERE document_id = $1`, [documentId]);
+      await expect(put(documentId, content)).rejects.toThrow(message);
+      expect(await t.dataSource.query(`SELECT transcript, updated_at FROM documents WHERE document_id = $1`, [documentId])).toEqual(before);
+      expect(await events(documentId)).toEqual([]);
+    });
   });
 
   // PostgreSQL only: the embedded database is one in-process session. CI runs this file against both.
