@@ -37,4 +37,16 @@ export abstract class AppConfig {
     /** True when the media URL secret is the fixed development one (a warning is logged). */
     readonly usingDevelopmentMediaSecret: boolean;
   };
+  abstract readonly webhooks: {
+    /** 32 bytes that encrypt signing secrets at rest; `null` in production without `WEBHOOK_SECRET_KEY`. */
+    readonly secretKey: Secret | null;
+    /** True when the key is the fixed development one (a warning is logged). */
+    readonly usingDevelopmentSecretKey: boolean;
+    /** Run a dispatcher in this process (`WEBHOOK_DISPATCH`). */
+    readonly dispatch: boolean;
+    /** Seconds between attempts: the n-th retry waits the n-th value (`WEBHOOK_RETRY_SCHEDULE`). */
+    readonly retryScheduleSeconds: readonly number[];
+    /** Allow `http` and loopback, private or link-local endpoint addresses (`WEBHOOK_ALLOW_PRIVATE_TARGETS`). */
+    readonly allowPrivateTargets: boolean;
+  };
 }

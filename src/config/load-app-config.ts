@@ -13,6 +13,10 @@ export class ConfigError extends Error {
 const DEVELOPMENT_DIGEST_SECRET = 'charthero-development-digest-secret-not-for-production';
 /** The same, for media URLs. */
 const DEVELOPMENT_MEDIA_URL_SECRET = 'charthero-development-media-url-secret-not-for-production';
+/** The same, for webhook signing secrets at rest: 32 bytes, base64. */
+const DEVELOPMENT_WEBHOOK_SECRET_KEY = Buffer.from('charthero-dev-webhook-key-32byte').toString('base64');
+/** CONTRACT.md "Webhooks": about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -21,6 +25,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const databaseUrl = nonEmpty(env.DATABASE_URL);
   const configuredMediaSecret = nonEmpty(env.MEDIA_URL_SECRET);
   const mediaSecret = configuredMediaSecret ?? (production ? null : DEVELOPMENT_MEDIA_URL_SECRET);
+  const configuredWebhookKey = nonEmpty(env.WEBHOOK_SECRET_KEY);
+  const webhookKey = configuredWebhookKey ?? (production ? null : DEVELOPMENT_WEBHOOK_SECRET_KEY);
 
   return {
     production,
@@ -47,7 +53,33 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       mediaUrlSecret: mediaSecret === null ? null : new Secret(mediaSecret),
       usingDevelopmentMediaSecret: configuredMediaSecret === undefined && !production,
     },
+    webhooks: {
+      secretKey: webhookKey === null ? null : parseWebhookSecretKey(webhookKey),
+      usingDevelopmentSecretKey: configuredWebhookKey === undefined && !production,
+      dispatch: parseBoolean('WEBHOOK_DISPATCH', env.WEBHOOK_DISPATCH, true),
+      retryScheduleSeconds: parseRetrySchedule(nonEmpty(env.WEBHOOK_RETRY_SCHEDULE) ?? DEFAULT_RETRY_SCHEDULE),
+      allowPrivateTargets: parseBoolean('WEBHOOK_ALLOW_PRIVATE_TARGETS', env.WEBHOOK_ALLOW_PRIVATE_TARGETS, !production),
+    },
   };
+}
+
+/** 32 bytes in base64 (`openssl rand -base64 32`); never echoed in an error. */
+function parseWebhookSecretKey(raw: string): Secret {
+  const value = raw.trim();
+  const bytes = Buffer.from(value, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || bytes.length !== 32) {
+    throw new ConfigError('WEBHOOK_SECRET_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints them.');
+  }
+  return new Secret(value);
+}
+
+/** Comma-separated whole seconds, each from 1 to 604800 (a week), at least one. */
+function parseRetrySchedule(raw: string): number[] {
+  const items = raw.split(',').map((item) => item.trim());
+  if (!items.every((item) => /^\d{1,6}$/.test(item) && Number(item) >= 1 && Number(item) <= 604_800)) {
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds from 1 to 604800, like ${DEFAULT_RETRY_SCHEDULE}, got "${raw}".`);
+  }
+  return items.map(Number);
 }
 
 function parseRecordingStore(env: NodeJS.ProcessEnv): RecordingStoreConfig {

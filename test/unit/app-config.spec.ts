@@ -180,6 +180,48 @@ describe('loadAppConfig', () => {
     });
   });
 
+  describe('webhooks', () => {
+    it('default to a development key, a dispatcher in the server, the contract schedule and private targets allowed', () => {
+      const { webhooks } = loadAppConfig({});
+      expect(webhooks).toMatchObject({ usingDevelopmentSecretKey: true, dispatch: true, retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000], allowPrivateTargets: true });
+      expect(Buffer.from(webhooks.secretKey!.reveal(), 'base64')).toHaveLength(32);
+    });
+
+    it('in production: no key unless configured, and public https targets only', () => {
+      expect(loadAppConfig({ NODE_ENV: 'production' }).webhooks).toMatchObject({ secretKey: null, usingDevelopmentSecretKey: false, allowPrivateTargets: false });
+      const key = Buffer.alloc(32, 7).toString('base64');
+      const configured = loadAppConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: key }).webhooks;
+      expect(configured.secretKey?.reveal()).toBe(key);
+    });
+
+    it('read each setting from its variable', () => {
+      expect(loadAppConfig({ WEBHOOK_DISPATCH: 'false', WEBHOOK_RETRY_SCHEDULE: '1, 2,3', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }).webhooks).toMatchObject({
+        dispatch: false,
+        retryScheduleSeconds: [1, 2, 3],
+        allowPrivateTargets: false,
+      });
+    });
+
+    it.each([
+      [{ WEBHOOK_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'WEBHOOK_SECRET_KEY'],
+      [{ WEBHOOK_SECRET_KEY: 'not base64 at all, but long enough to be 32 bytes' }, 'WEBHOOK_SECRET_KEY'],
+      [{ WEBHOOK_RETRY_SCHEDULE: '5,,300' }, 'WEBHOOK_RETRY_SCHEDULE'],
+      [{ WEBHOOK_RETRY_SCHEDULE: '0' }, 'WEBHOOK_RETRY_SCHEDULE'],
+      [{ WEBHOOK_RETRY_SCHEDULE: '5m' }, 'WEBHOOK_RETRY_SCHEDULE'],
+      [{ WEBHOOK_DISPATCH: 'sometimes' }, 'WEBHOOK_DISPATCH'],
+      [{ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE_TARGETS'],
+    ])('refuse %j, naming %s', (env, name) => {
+      const error = configErrorOf(env);
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+    });
+
+    it('never echo the key they refuse', () => {
+      const almost = Buffer.alloc(31, 9).toString('base64');
+      expect(configErrorOf({ WEBHOOK_SECRET_KEY: almost }).message).not.toContain(almost);
+    });
+  });
+
   describe('the digest secret never reaches a log line or a dump', () => {
     const configs = [
       ['configured', loadAppConfig({ API_KEY_DIGEST_SECRET: 'configured-digest-secret-value' })],
