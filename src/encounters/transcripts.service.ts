@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import { readFile } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
+import { firstValidationProblem } from '../common/validation-problem';
 import { TranscriptInput } from './dto/transcript-input';
 import { DocumentEntity } from './entities/document.entity';
 import { EncounterEntity } from './entities/encounter.entity';
@@ -62,20 +62,10 @@ async function readTranscript(path: string): Promise<StoredTranscript> {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInputError(`${quoted(path)} must hold a JSON object { "provider", "turns" }`);
   const input = plainToInstance(TranscriptInput, json);
-  const [error] = validateSync(input, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  if (error) throw new InvalidInputError(`${quoted(path)}: ${describe(error)}`);
-  return { provider: input.provider, turns: input.turns.map(({ speaker, start, end, text }) => ({ speaker, start, end, text })) };
-}
-
-/** `turns.2.start must be a number…`: the first failing leaf of class-validator's error tree. */
-function describe(error: ValidationError): string {
-  const path: string[] = [];
-  let node = error;
-  for (;;) {
-    path.push(node.property);
-    if (node.constraints || !node.children?.length) break;
-    node = node.children[0];
+  const invalid = firstValidationProblem(input);
+  if (invalid) {
+    const field = invalid.path.slice(0, -1).join('.');
+    throw new InvalidInputError(`${quoted(path)}: ${field ? `${field}: ` : ''}${invalid.problem}`);
   }
-  const problem = Object.values(node.constraints ?? {})[0] ?? 'is invalid';
-  return path.length > 1 ? `${path.slice(0, -1).join('.')}: ${problem}` : problem;
+  return { provider: input.provider, turns: input.turns.map(({ speaker, start, end, text }) => ({ speaker, start, end, text })) };
 }
