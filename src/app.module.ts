@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { EncountersModule } from './encounters/encounters.module';
 import { HealthModule } from './health/health.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The production HTTP application: what `npm run start:prod` serves. Nothing here can empty
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, RecordingsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, RecordingsModule, WebhooksModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }

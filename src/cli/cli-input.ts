@@ -32,3 +32,8 @@ export function commandGroupHelp(group: CommanderCommand, args: readonly string[
   if (args.length > 0) throw new CliInputError(`unknown command ${quoted(`${group.name()} ${args[0]}`)}`);
   group.help();
 }
+/** A whole-number option as typed: `24`, not `24h`, `-1` or `1e3`. Its range is the service's to check. */
+export function wholeNumber(value: string, flags: string): number {
+  if (!/^\d{1,9}$/.test(value.trim())) throw new CliInputError(`${flags} must be a whole number, got ${quoted(value)}`);
+  return Number(value.trim());
+}

@@ -8,6 +8,7 @@ import { FixturesModule } from '../fixtures/fixtures.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
 import { RecordingsModule } from '../recordings/recordings.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
@@ -16,14 +17,37 @@ import { OrgsCommand, OrgsCreateCommand } from './orgs.command';
 import { PartnersAllowCommand, PartnersCommand, PartnersDenyCommand } from './partners.command';
 import { RecordingsCommand, RecordingsPutCommand } from './recordings.command';
 import { TranscriptsCommand, TranscriptsPutCommand } from './transcripts.command';
+import { WebhooksDeliveriesCommand, WebhooksDispatchCommand, WebhooksRedeliverCommand, WebhooksReplayCommand } from './webhook-deliveries.command';
+import {
+  WebhooksCommand,
+  WebhooksCreateCommand,
+  WebhooksDeleteCommand,
+  WebhooksDisableCommand,
+  WebhooksEnableCommand,
+  WebhooksListCommand,
+  WebhooksRotateSecretCommand,
+} from './webhooks.command';
 
-/** The operator CLI: the server's modules and database configuration, never an implicit migration. */
+/**
+ * The operator CLI: the server's modules and database configuration, never an implicit
+ * migration, and no dispatcher unless `webhooks dispatch` starts one.
+ */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ ...config, migrateOnStart: false }), DatabaseModule, OrganizationsModule, AuthModule, PartnerModule, EncountersModule, RecordingsModule, FixturesModule],
+      imports: [
+        ConfigModule.forRoot({ ...config, migrateOnStart: false, webhooks: { ...config.webhooks, dispatch: false } }),
+        DatabaseModule,
+        OrganizationsModule,
+        AuthModule,
+        PartnerModule,
+        EncountersModule,
+        RecordingsModule,
+        WebhooksModule,
+        FixturesModule,
+      ],
       providers: [
         DbCommand,
         DbMigrateCommand,
@@ -45,6 +69,17 @@ export class CliModule {
         RecordingsPutCommand,
         TranscriptsCommand,
         TranscriptsPutCommand,
+        WebhooksCommand,
+        WebhooksCreateCommand,
+        WebhooksListCommand,
+        WebhooksDisableCommand,
+        WebhooksEnableCommand,
+        WebhooksDeleteCommand,
+        WebhooksRotateSecretCommand,
+        WebhooksDeliveriesCommand,
+        WebhooksRedeliverCommand,
+        WebhooksReplayCommand,
+        WebhooksDispatchCommand,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { PatientEntity } from '../encounters/entities/patient.entity';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
 import { PartnerEntity } from '../partner/entities/partner.entity';
 import { RecordingEntity } from '../recordings/entities/recording.entity';
+import { WebhookDeliveryAttemptEntity } from '../webhooks/entities/webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../webhooks/entities/webhook-endpoint.entity';
 import { WebhookEventEntity } from '../webhooks/entities/webhook-event.entity';
@@ -21,4 +22,5 @@ export const ENTITIES = [
   WebhookEndpointEntity,
   WebhookEventEntity,
   WebhookDeliveryEntity,
+  WebhookDeliveryAttemptEntity,
 ];

@@ -44,7 +44,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.database ?? (await createTestDatabase());
   const ownRecordingsDir = options.env?.RECORDINGS_DIR === undefined ? await mkdtemp(join(tmpdir(), 'charthero-recordings-')) : null;
   const recordingsDir = options.env?.RECORDINGS_DIR ?? ownRecordingsDir!;
-  const config = loadAppConfig({ NODE_ENV: 'test', RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
+  // No dispatcher unless a test asks for one (WEBHOOK_DISPATCH): others' deliveries stay put.
+  const config = loadAppConfig({ NODE_ENV: 'test', WEBHOOK_DISPATCH: 'false', RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
   if (options.logger) builder = builder.setLogger(options.logger);
   const moduleRef = await builder.compile();

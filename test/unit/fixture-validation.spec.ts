@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFixture, ExistingRecords } from '../../src/fixtures/check-fixture';
+import { checkFixture, ExistingRecords, type FixtureRules } from '../../src/fixtures/check-fixture';
 import { FixtureError } from '../../src/fixtures/fixture-error';
 import type { FixtureFile } from '../../src/fixtures/fixture.dto';
 import { parseFixture } from '../../src/fixtures/parse-fixture';
@@ -15,21 +15,26 @@ const NOTHING_IN_DATABASE: ExistingRecords = {
   patients: new Map(),
   encounterIds: new Set(),
   documentIds: new Set(),
+  partnerOrganizationIds: new Set(),
+  endpointIds: new Set(),
 };
 
 // Any injective function stands in for the keyed digest here.
 const digestOf = (token: string) => `digest(${token})`;
 
 /** What the loader does before inserting: parse the shape, then check it against the database. */
-function validate(json: unknown, existing: Partial<ExistingRecords> = {}): FixtureFile {
+function validate(json: unknown, existing: Partial<ExistingRecords> = {}, rules: FixtureRules = DEVELOPMENT_RULES): FixtureFile {
   const fixture = parseFixture(json);
-  checkFixture(fixture, (fixture.api_keys ?? []).map((key) => digestOf(key.token)), { ...NOTHING_IN_DATABASE, ...existing });
+  checkFixture(fixture, (fixture.api_keys ?? []).map((key) => digestOf(key.token)), { ...NOTHING_IN_DATABASE, ...existing }, rules);
   return fixture;
 }
 
-function rejectionOf(json: unknown, existing: Partial<ExistingRecords> = {}): string {
+const DEVELOPMENT_RULES: FixtureRules = { allowPrivateWebhookTargets: true };
+const PRODUCTION_RULES: FixtureRules = { allowPrivateWebhookTargets: false };
+
+function rejectionOf(json: unknown, existing: Partial<ExistingRecords> = {}, rules: FixtureRules = DEVELOPMENT_RULES): string {
   try {
-    validate(json, existing);
+    validate(json, existing, rules);
   } catch (error) {
     if (error instanceof FixtureError) return error.message;
     throw error;
@@ -235,6 +240,45 @@ describe('fixture validation', () => {
       const existing = { organizationIds: new Set(['org_db']), patients: new Map([['pat_db', 'org_db']]) };
       const encounters = [encounter('enc_new', 'org_A', 'pat_db', CREATED)];
       expect(rejectionOf({ ...scenario(), encounters, documents: [] }, existing)).toBe('encounters[0] (enc_new): patient "pat_db" belongs to another organization');
+    });
+  });
+
+  describe('webhook endpoints', () => {
+    const SECRET = 'whsec_fixture_secret_0123456789';
+    const partnerOrg = organization('org_hooks');
+    const endpoint = (fields: object = {}) => ({ endpoint_id: 'whe_1', organization_id: 'org_hooks', url: 'https://hooks.example.com/in', secret: SECRET, ...fields });
+
+    it('accepts one of a partner with a known secret, events and status optional', () => {
+      const fixture = validate({ organizations: [partnerOrg], webhook_endpoints: [endpoint(), endpoint({ endpoint_id: 'whe_2', events: ['recording.transcript_ready'], status: 'disabled' })] });
+      expect(fixture.webhook_endpoints).toHaveLength(2);
+    });
+
+    it('accepts one of an organization that is a partner in the database', () => {
+      expect(() => validate({ webhook_endpoints: [endpoint()] }, { organizationIds: new Set(['org_hooks']), partnerOrganizationIds: new Set(['org_hooks']) })).not.toThrow();
+    });
+
+    it('rejects one of an organization that is no partner, or does not exist', () => {
+      expect(rejectionOf({ organizations: [organization('org_hooks', { partnerRoutes: null })], webhook_endpoints: [endpoint()] })).toBe(
+        'webhook_endpoints[0] (whe_1): organization "org_hooks" is not a partner',
+      );
+      expect(rejectionOf({ webhook_endpoints: [endpoint()] })).toBe('webhook_endpoints[0] (whe_1): organization "org_hooks" does not exist');
+    });
+
+    it('rejects a malformed secret, an unknown event type or status, and a duplicate id', () => {
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint({ secret: 'sk_live_123456789' })] })).toMatch(/secret must be whsec_/);
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint({ events: ['encounter.created'] })] })).toMatch(/events/);
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint({ status: 'paused' })] })).toMatch(/status/);
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint(), endpoint()] })).toMatch(/duplicate endpoint_id "whe_1"/);
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint()] }, { endpointIds: new Set(['whe_1']) })).toMatch(/already exists/);
+    });
+
+    it('applies the URL rules of webhooks create: http and private addresses only where allowed', () => {
+      const local = { organizations: [partnerOrg], webhook_endpoints: [endpoint({ url: 'http://127.0.0.1:4000/hooks' })] };
+      expect(() => validate(local)).not.toThrow();
+      expect(rejectionOf(local, {}, PRODUCTION_RULES)).toMatch(/^webhook_endpoints\[0\] \(whe_1\): url: the URL must be https/);
+      const privateHttps = { organizations: [partnerOrg], webhook_endpoints: [endpoint({ url: 'https://10.0.0.8/hooks' })] };
+      expect(rejectionOf(privateHttps, {}, PRODUCTION_RULES)).toMatch(/"10.0.0.8" is not a public address/);
+      expect(rejectionOf({ organizations: [partnerOrg], webhook_endpoints: [endpoint({ url: 'not a url' })] })).toMatch(/is not an absolute URL/);
     });
   });
 });

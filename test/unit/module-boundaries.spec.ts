@@ -16,12 +16,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   partner: ['common', 'auth', 'organizations'],
   encounters: ['common', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
-  webhooks: ['organizations'],
+  webhooks: ['common', 'config', 'organizations', 'partner'],
   health: ['common'],
   openapi: ['common', 'partner'],
   database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
-  fixtures: ['common', 'organizations', 'auth', 'partner', 'encounters', 'recordings'],
-  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'fixtures'],
+  fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
+  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
 };
 
 function sourceFiles(directory: string): string[] {

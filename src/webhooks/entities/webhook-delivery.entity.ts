@@ -33,11 +33,21 @@ export class WebhookDeliveryEntity {
   @Column('text', { default: 'pending' })
   status: WebhookDeliveryStatus;
 
+  /** Every attempt ever made: the number of the last row in `webhook_delivery_attempts`. */
   @Column('integer', { name: 'attempt_count', default: 0 })
   attemptCount: number;
 
+  /** Attempts since it was last queued (created, redelivered, replayed): its place on the retry schedule. */
+  @Column('integer', { name: 'attempts_since_queued', default: 0 })
+  attemptsSinceQueued: number;
+
+  /** When a dispatcher may next claim it; while claimed, when that claim's lease expires. */
   @Column('timestamptz', { name: 'next_attempt_at', nullable: true })
   nextAttemptAt: Date | null;
+
+  /** The claim of the dispatcher attempting it; only that claim may record the attempt's outcome. */
+  @Column('text', { name: 'lease_token', nullable: true })
+  leaseToken: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { toApiTimestamp } from '../common/api-timestamp';
+import { WebhookEndpointsService, type WebhookEndpointSummary } from '../webhooks/webhook-endpoints.service';
+import type { WebhookEndpointStatus } from '../webhooks/webhook-types';
+import { CliInputError } from './cli-error';
+import { commandGroupHelp, listOption, noExtraArguments, requiredOption, wholeNumber } from './cli-input';
+import { formatTable } from './format-table';
+import { requireMigratedSchema } from './require-migrated-schema';
+import {
+  WebhooksDeliveriesCommand,
+  WebhooksDispatchCommand,
+  WebhooksRedeliverCommand,
+  WebhooksReplayCommand,
+} from './webhook-deliveries.command';
+
+@SubCommand({ name: 'create', description: "Register a partner organization's endpoint; its signing secret is printed this once only" })
+export class WebhooksCreateCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[], options: { org?: string; url?: string; events?: string }): Promise<void> {
+    noExtraArguments(args, 0);
+    const organizationId = requiredOption(options.org, '--org');
+    const url = requiredOption(options.url, '--url');
+    await requireMigratedSchema(this.dataSource);
+    const events = options.events === undefined ? undefined : listOption(options.events);
+    const { endpointId, secret } = await this.endpoints.create({ organizationId, url, events });
+    console.log(`Created webhook endpoint ${endpointId} for ${organizationId}.`);
+    console.log(`Signing secret, shown this once only and never again (give it to the partner now): ${secret}`);
+  }
+
+  @Option({ flags: '--org <id>', description: 'Partner organization the endpoint belongs to' })
+  parseOrg(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--url <url>', description: 'Where events are POSTed: https and public unless WEBHOOK_ALLOW_PRIVATE_TARGETS' })
+  parseUrl(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--events <types>', description: 'Comma-separated event types (default: recording.transcript_ready)' })
+  parseEvents(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({ name: 'list', description: "An organization's endpoints (never their secrets)" })
+export class WebhooksListCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[], options: { org?: string }): Promise<void> {
+    noExtraArguments(args, 0);
+    const organizationId = requiredOption(options.org, '--org');
+    await requireMigratedSchema(this.dataSource);
+    console.log(formatTable([ENDPOINT_LIST_HEADER, ...(await this.endpoints.list(organizationId)).map(endpointListRow)]));
+  }
+
+  @Option({ flags: '--org <id>', description: 'Organization whose endpoints to list' })
+  parseOrg(value: string): string {
+    return value;
+  }
+}
+
+const ENDPOINT_LIST_HEADER = ['ENDPOINT_ID', 'STATUS', 'EVENTS', 'PENDING', 'FAILED', 'PREVIOUS_SECRET_UNTIL', 'CREATED_AT', 'URL'];
+
+function endpointListRow(endpoint: WebhookEndpointSummary): string[] {
+  return [
+    endpoint.endpointId,
+    endpoint.status,
+    endpoint.events.join(','),
+    String(endpoint.pendingDeliveries),
+    String(endpoint.failedDeliveries),
+    endpoint.previousSecretExpiresAt === null ? '-' : toApiTimestamp(endpoint.previousSecretExpiresAt),
+    toApiTimestamp(endpoint.createdAt),
+    endpoint.url,
+  ];
+}
+
+/** `webhooks disable|enable ENDPOINT_ID`. */
+@Injectable() // for the constructor's parameter types, which the subclasses inherit
+abstract class WebhookEndpointStatusCommand extends CommandRunner {
+  protected abstract readonly status: WebhookEndpointStatus;
+  protected abstract readonly effect: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[]): Promise<void> {
+    noExtraArguments(args, 1);
+    const endpointId = requiredArgument(args[0], 'an endpoint id');
+    await requireMigratedSchema(this.dataSource);
+    const { changed } = await this.endpoints.setStatus(endpointId, this.status);
+    console.log(changed ? `Webhook endpoint ${endpointId} is now ${this.status}: ${this.effect}.` : `Webhook endpoint ${endpointId} was already ${this.status}.`);
+  }
+}
+
+@SubCommand({ name: 'disable', arguments: '<endpoint_id>', description: 'Stop sending to an endpoint; its pending deliveries wait' })
+export class WebhooksDisableCommand extends WebhookEndpointStatusCommand {
+  protected readonly status = 'disabled';
+  protected readonly effect = 'nothing is sent to it, and its pending deliveries wait until it is enabled';
+}
+
+@SubCommand({ name: 'enable', arguments: '<endpoint_id>', description: 'Send to an endpoint again, starting with its pending deliveries' })
+export class WebhooksEnableCommand extends WebhookEndpointStatusCommand {
+  protected readonly status = 'enabled';
+  protected readonly effect = 'its pending deliveries go out, and new events are queued for it (replay those it missed)';
+}
+
+@SubCommand({ name: 'delete', arguments: '<endpoint_id>', description: 'Remove an endpoint with its deliveries' })
+export class WebhooksDeleteCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[]): Promise<void> {
+    noExtraArguments(args, 1);
+    const endpointId = requiredArgument(args[0], 'an endpoint id');
+    await requireMigratedSchema(this.dataSource);
+    await this.endpoints.delete(endpointId);
+    console.log(`Deleted webhook endpoint ${endpointId} and its deliveries.`);
+  }
+}
+
+@SubCommand({ name: 'rotate-secret', arguments: '<endpoint_id>', description: 'A new signing secret, printed once; the old one also signs during the grace period' })
+export class WebhooksRotateSecretCommand extends CommandRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[], options: { graceHours?: string }): Promise<void> {
+    noExtraArguments(args, 1);
+    const endpointId = requiredArgument(args[0], 'an endpoint id');
+    const graceHours = options.graceHours === undefined ? undefined : wholeNumber(options.graceHours, '--grace-hours');
+    await requireMigratedSchema(this.dataSource);
+    const { secret, previousSecretExpiresAt } = await this.endpoints.rotateSecret(endpointId, graceHours);
+    const grace = previousSecretExpiresAt === null
+      ? 'The previous secret no longer signs.'
+      : `Deliveries are signed with both secrets (v1=<new> v1=<old>) until ${toApiTimestamp(previousSecretExpiresAt)}.`;
+    console.log(`Rotated the signing secret of webhook endpoint ${endpointId}. ${grace}`);
+    console.log(`New signing secret, shown this once only and never again: ${secret}`);
+  }
+
+  @Option({ flags: '--grace-hours <hours>', description: 'How long the previous secret keeps signing, 0-720 (default: 24)' })
+  parseGraceHours(value: string): string {
+    return value;
+  }
+}
+
+@Command({
+  name: 'webhooks',
+  description: 'Webhook endpoints and deliveries',
+  subCommands: [
+    WebhooksCreateCommand,
+    WebhooksListCommand,
+    WebhooksDisableCommand,
+    WebhooksEnableCommand,
+    WebhooksDeleteCommand,
+    WebhooksRotateSecretCommand,
+    WebhooksDeliveriesCommand,
+    WebhooksRedeliverCommand,
+    WebhooksReplayCommand,
+    WebhooksDispatchCommand,
+  ],
+})
+export class WebhooksCommand extends CommandRunner {
+  run(args: string[]): Promise<void> {
+    commandGroupHelp(this.command, args);
+  }
+}
+
+/** commander checks `<required>` arguments; this also refuses an empty one (`""`). */
+function requiredArgument(value: string | undefined, what: string): string {
+  if (value === undefined || value.trim() === '') throw new CliInputError(`${what} is required`);
+  return value;
+}

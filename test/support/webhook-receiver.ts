@@ -1,0 +1,81 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request as the receiver saw it: headers and the raw bytes of the body. */
+export interface ReceivedWebhook {
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  receivedAt: number;
+}
+
+/** What the receiver does with the next request: answer with a status (and headers, after `delay` ms), or never answer. */
+export type ReceiverReply = { status: number; headers?: Record<string, string>; body?: string; delay?: number } | 'hang';
+
+/**
+ * A real HTTP receiver on 127.0.0.1 for the dispatcher to POST to. Replies are taken in order
+ * from `reply(...)`; once they run out, it answers 200.
+ */
+export class WebhookReceiver {
+  readonly received: ReceivedWebhook[] = [];
+  private readonly replies: ReceiverReply[] = [];
+  private readonly hanging: ServerResponse[] = [];
+  private readonly waiters: { count: number; resolve: () => void }[] = [];
+  private server!: Server;
+
+  static async start(): Promise<WebhookReceiver> {
+    const receiver = new WebhookReceiver();
+    receiver.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => receiver.handle({ path: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() }, response));
+    });
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** `http://127.0.0.1:<port><path>` */
+  url(path = '/hooks'): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  reply(...replies: ReceiverReply[]): void {
+    this.replies.push(...replies);
+  }
+
+  /** Resolves once `count` requests have arrived in all, or rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs = 20_000): Promise<ReceivedWebhook[]> {
+    if (this.received.length >= count) return Promise.resolve(this.received.slice(0, count));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`expected ${count} webhook requests within ${timeoutMs} ms, got ${this.received.length}`)), timeoutMs);
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.received.slice(0, count));
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const response of this.hanging) response.destroy();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(webhook: ReceivedWebhook, response: ServerResponse): void {
+    this.received.push(webhook);
+    const reply = this.replies.shift() ?? { status: 200 };
+    if (reply === 'hang') this.hanging.push(response);
+    else setTimeout(() => response.writeHead(reply.status, reply.headers).end(reply.body ?? ''), reply.delay ?? 0);
+    for (const waiter of this.waiters.filter((w) => this.received.length >= w.count)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+}
