@@ -29,6 +29,8 @@ export type DocumentDetail = paths['/external/v1/encounters/{encounter_id}/docum
 /** A note (`schema_type: "document"`, with `content`) or an ambient transcript's metadata. */
 export type EncounterDocument = DocumentDetail['document'];
 export type DocumentSummary = components['schemas']['DocumentSummary'];
+/** The turns of an ambient transcript, with its provider. */
+export type TranscriptBody = paths['/external/v1/encounters/{encounter_id}/documents/{document_id}/transcript']['get']['responses'][200]['content']['application/json'];
 /** `{ audio_url, expires_at }`: a temporary access artifact, never to be stored, logged or used after `expires_at`. */
 export type AudioUrl = paths['/external/v1/encounters/{encounter_id}/documents/{document_id}/audio']['get']['responses'][200]['content']['application/json'];
 export type ListEncountersParams = NonNullable<paths['/external/v1/encounters']['get']['parameters']['query']>;
@@ -173,6 +175,11 @@ export class PartnerClient {
   async getDocument(encounterId: string, documentId: string): Promise<EncounterDocument> {
     const body = await this.get<DocumentDetail>(`/external/v1/encounters/${encodeURIComponent(encounterId)}/documents/${encodeURIComponent(documentId)}`);
     return body.document;
+  }
+
+  /** The transcript of an ambient transcript document (what a `recording.transcript_ready` webhook points at). */
+  getTranscript(encounterId: string, documentId: string): Promise<TranscriptBody> {
+    return this.get<TranscriptBody>(`/external/v1/encounters/${encodeURIComponent(encounterId)}/documents/${encodeURIComponent(documentId)}/transcript`);
   }
 
   /**

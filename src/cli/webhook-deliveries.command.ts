@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { once } from 'node:events';
 import { DataSource } from 'typeorm';
@@ -125,10 +124,10 @@ export class WebhooksDispatchCommand extends CommandRunner {
     noExtraArguments(args, 0);
     await requireMigratedSchema(this.dataSource);
     if (!this.dispatcher.start()) throw new CliInputError('WEBHOOK_SECRET_KEY is not set: nothing can be dispatched.');
-    const logger = new Logger('WebhookDispatcher');
-    logger.log('Dispatching webhook deliveries; SIGINT or SIGTERM stops after the attempts in flight.');
-    const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-    logger.log(`${String(signal[0] ?? 'signal')} received: settling the attempts in flight.`);
+    console.log('Dispatching webhook deliveries. SIGINT or SIGTERM stops after the attempts in flight.');
+    const [signal] = (await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])) as [NodeJS.Signals];
+    console.log(`${signal}: settling the attempts in flight.`);
     await this.dispatcher.stop();
+    console.log('Stopped.');
   }
 }

@@ -153,7 +153,8 @@ export class WebhookEndpointsService {
     this.requireCipher();
     const endpoint = await this.requireEndpoint(endpointId);
     const secret = generateSigningSecret();
-    const previousSecretExpiresAt = graceHours === 0 ? null : new Date(Date.now() + graceHours * 3_600_000);
+    // Whole seconds, as every time the CLI prints.
+    const previousSecretExpiresAt = graceHours === 0 ? null : new Date(Math.ceil(Date.now() / 1000) * 1000 + graceHours * 3_600_000);
     await this.endpoints.update(
       { endpointId },
       {

@@ -33,7 +33,9 @@ export function checkEndpointUrl(raw: string, allowPrivateTargets: boolean): str
     throw new InvalidInputError(`${quoted(raw)} is not an absolute URL, like https://partner.example.com/charthero/webhooks`);
   }
   if (raw.length > MAX_URL_LENGTH) throw new InvalidInputError(`the URL is longer than ${MAX_URL_LENGTH} characters`);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidInputError(`the URL must be https, got ${quoted(url.protocol)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidInputError(`the URL must be ${allowPrivateTargets ? 'http or https' : 'https'}, got ${quoted(url.protocol)}`);
+  }
   if (url.username !== '' || url.password !== '') throw new InvalidInputError('the URL must not carry credentials: the signature authenticates us to the receiver');
   if (url.hash !== '') throw new InvalidInputError('the URL must not have a #fragment');
   if (allowPrivateTargets) return url.href;

@@ -1,13 +1,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CliResult, runCli } from './run-cli';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { CliResult, runCli, spawnCli } from './run-cli';
 import { startTestApp, TestApp } from './test-app';
 import { createTestDatabase, TestDatabase, usingPostgres } from './test-database';
 
 /** One database (and recordings directory) that CLI processes and, in between, the HTTP app take turns on. */
 export interface CliScenario {
   cli(...args: string[]): Promise<CliResult>;
+  /** A long-running command (`webhooks dispatch`) as a process to signal. */
+  spawn(...args: string[]): ChildProcessWithoutNullStreams;
   /** Writes a file (JSON unless `content` is a string or bytes) in the scenario's directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
   /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never call it while a CLI runs. */
@@ -38,6 +41,7 @@ export async function createCliScenario(): Promise<CliScenario> {
 
   return {
     cli: (...args) => runCli(args, env),
+    spawn: (...args) => spawnCli(args, env),
     file: async (name, content) => {
       const path = join(workDir, name);
       await mkdir(dirname(path), { recursive: true });
