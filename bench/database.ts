@@ -11,6 +11,8 @@ const SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
 export const DEFAULT_DATABASE = 'charthero_bench';
 /** The digest secret of the benchmark's keys; fixed so that `--reuse` finds the same keys. */
 export const DIGEST_SECRET = 'charthero-bench-digest-secret';
+/** 32 bytes in base64: the service runs with webhooks on, as a deployment does. */
+export const BENCH_WEBHOOK_KEY = Buffer.from('charthero-bench-webhook-key-32by').toString('base64');
 
 export interface DataInfo {
   url: string;

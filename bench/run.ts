@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLog, seconds } from './clock';
-import { createDefaultDatabase, DEFAULT_DATABASE, DIGEST_SECRET, prepareDatabase } from './database';
+import { createDefaultDatabase, DEFAULT_DATABASE, BENCH_WEBHOOK_KEY, DIGEST_SECRET, prepareDatabase } from './database';
 import { LoadGenerator } from './load';
 import { DatabaseMonitor, measure, type Measurement, round, warmUp } from './measure';
 import { parseOptions } from './options';
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const settings = await monitor.settings();
 
   const env = { DATABASE_URL: data.url, API_KEY_DIGEST_SECRET: DIGEST_SECRET };
-  const service = await startServer('service', ['dist/main.js'], { ...env, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false' }, teardown, log);
+  // As deployed: with a webhook key, so the service runs its dispatcher beside the requests measured.
+  const service = await startServer('service', ['dist/main.js'], { ...env, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY }, teardown, log);
   const baseline = await startServer('baseline', ['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json' }, teardown, log);
 
   const scenarios = buildScenarios(data);

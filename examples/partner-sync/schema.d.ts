@@ -122,7 +122,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "recording.transcript_ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An ambient transcript of a clinical encounter is ready
+         * @description Sent once per transcript to every enabled endpoint of the organization subscribed to it, while the organization is allowlisted for `documents.transcript`. Verify `ChartHero-Signature` over the raw body before anything else, answer 2xx within 10 s, then fetch. Anything else is retried about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later; `410` disables the endpoint. At least once: deduplicate on `ChartHero-Event-Id`.
+         */
+        post: operations["webhooks.recording.transcript_ready"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Patient: {
@@ -304,6 +325,35 @@ export interface components {
             request_id: string;
             /** @description Only with missing_scope: the scopes the key lacks, sorted. */
             missing_scopes?: string[];
+        };
+        /** @description A thin pointer: no patient data, no transcript, no URL. Fetch the transcript with your API key. */
+        TranscriptReadyEvent: {
+            /**
+             * @description The event id, also sent as `ChartHero-Event-Id`: deduplicate on it.
+             * @example evt_5f0c1e2a9b7d4c3e8f1a2b3c4d5e6f70
+             */
+            id: string;
+            /** @constant */
+            type: "recording.transcript_ready";
+            /** @constant */
+            api_version: "2026-05-01";
+            /**
+             * Format: date-time
+             * @description When the transcript was written, UTC, whole seconds.
+             * @example 2026-05-25T15:00:00Z
+             */
+            occurred_at: string;
+            /** @example org_acme */
+            organization_id: string;
+            resources: {
+                /** @example enc_1 */
+                encounter_id: string;
+                /**
+                 * @description An `ambient_transcript` document: read its transcript with `documents.transcript`.
+                 * @example doc_1
+                 */
+                document_id: string;
+            };
         };
     };
     responses: never;
@@ -1304,6 +1354,46 @@ export interface operations {
                         reason_code?: "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "webhooks.recording.transcript_ready": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The body `id`. */
+                "ChartHero-Event-Id": string;
+                /** @description This event for this endpoint: the same on every retry. */
+                "ChartHero-Delivery-Id": string;
+                /** @description Unix seconds of this attempt. Reject values more than 300 s from your clock. */
+                "ChartHero-Timestamp": string;
+                /** @description The version of body and headers. */
+                "ChartHero-Webhook-Version": "2026-05-01";
+                /** @description `v1=<hex>`: HMAC-SHA-256 keyed with the endpoint's signing secret (the whole `whsec_…` string) over `"{ChartHero-Timestamp}.{raw body}"`. During a secret rotation: `v1=<new> v1=<old>`. */
+                "ChartHero-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranscriptReadyEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled at once, and nothing more is sent to it. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. The body of the response is ignored. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

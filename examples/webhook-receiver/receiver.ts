@@ -10,17 +10,11 @@
  *   writes go (a unique key), so that a restart does not forget them.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { components } from '../partner-sync/schema';
 import { verifyChartHeroSignature } from './verify-signature';
 
-/** The body of `recording.transcript_ready`: a pointer, nothing else. */
-export interface TranscriptReadyEvent {
-  id: string;
-  type: 'recording.transcript_ready';
-  api_version: string;
-  occurred_at: string;
-  organization_id: string;
-  resources: { encounter_id: string; document_id: string };
-}
+/** The body of `recording.transcript_ready` (a pointer, nothing else), typed from openapi.json's `webhooks`. */
+export type TranscriptReadyEvent = components['schemas']['TranscriptReadyEvent'];
 
 export interface ReceiverOptions {
   /** The endpoint's signing secrets: one, or the new and the old during a rotation. */

@@ -4,6 +4,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { PARTNER_SECURITY_SCHEME } from '../partner/partner-endpoint.decorator';
 import { useOpenApi31Nullability } from './openapi-31';
+import { describeWebhooks } from '../webhooks/webhook-openapi';
 import { documentResponseHeaders } from './response-headers';
 
 /** Where the description is served (docs/api.md) and where people read it. */
@@ -45,6 +46,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
   useOpenApi31Nullability(document);
   documentResponseHeaders(document);
+  describeWebhooks(document);
   return document;
 }
 

@@ -10,6 +10,7 @@ import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { webhookBody, webhookHeaders } from './webhook-request';
 import { WebhookSecretCipher } from './webhook-secret-cipher';
 import { ATTEMPT_TIMEOUT_MS, type AttemptOutcome, WebhookSender } from './webhook-sender';
+import { WEBHOOK_EVENT_ROUTES } from './webhook-types';
 
 /** How often an idle dispatcher looks for due deliveries. */
 const POLL_INTERVAL_MS = 1_000;
@@ -39,7 +40,7 @@ export interface ClaimedDelivery {
  * both get, and marks them with a lease — its token and an expiry in `next_attempt_at`. Only
  * the holder of the token records the attempt; a claim whose holder died expires and is
  * claimed again. Deliveries wait while their endpoint is disabled or their organization is not
- * a partner with `documents.transcript`.
+ * a partner allowed the route of their event (WEBHOOK_EVENT_ROUTES).
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -98,7 +99,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       } catch (error) {
         this.logger.error(`claiming due deliveries failed: ${describe(error)}`);
       }
-      // More may be due at once; otherwise look again after the interval (or when an attempt ends).
+      // More may be due at once; otherwise look again after the interval.
       if (this.running && !claimedAll) await this.sleep(POLL_INTERVAL_MS);
     }
   }
@@ -130,21 +131,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const rows = await this.dataSource.query<{ delivery_id: string; event_id: string; endpoint_id: string; attempts_since_queued: number }[]>(
       // Wrapped in a SELECT: the rows of a bare UPDATE … RETURNING come back in a driver-specific shape.
       `WITH claimed AS (
-       UPDATE webhook_deliveries d
-       SET lease_token = $1, next_attempt_at = now() + make_interval(secs => $2)
-       FROM (
-         SELECT d.delivery_id FROM webhook_deliveries d
-         JOIN webhook_endpoints w ON w.endpoint_id = d.endpoint_id AND w.status = 'enabled'
-         JOIN partners p ON p.organization_id = w.organization_id AND 'documents.transcript' = ANY (p.enabled_routes)
-         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-         ORDER BY d.next_attempt_at
-         LIMIT $3
-         FOR UPDATE OF d SKIP LOCKED
-       ) due
-       WHERE d.delivery_id = due.delivery_id
-       RETURNING d.delivery_id, d.event_id, d.endpoint_id, d.attempts_since_queued)
+         UPDATE webhook_deliveries d
+         SET lease_token = $1, next_attempt_at = now() + make_interval(secs => $2)
+         FROM (
+           SELECT d.delivery_id FROM webhook_deliveries d
+           JOIN webhook_endpoints w ON w.endpoint_id = d.endpoint_id AND w.status = 'enabled'
+           JOIN webhook_events e ON e.event_id = d.event_id
+           JOIN unnest($4::text[], $5::text[]) AS r (type, route) ON r.type = e.type
+           JOIN partners p ON p.organization_id = w.organization_id AND r.route = ANY (p.enabled_routes)
+           WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+           ORDER BY d.next_attempt_at
+           LIMIT $3
+           FOR UPDATE OF d SKIP LOCKED
+         ) due
+         WHERE d.delivery_id = due.delivery_id
+         RETURNING d.delivery_id, d.event_id, d.endpoint_id, d.attempts_since_queued)
        SELECT * FROM claimed`,
-      [leaseToken, CLAIM_LEASE_MS / 1000, limit],
+      [leaseToken, CLAIM_LEASE_MS / 1000, limit, Object.keys(WEBHOOK_EVENT_ROUTES), Object.values(WEBHOOK_EVENT_ROUTES)],
     );
     return rows.map((row) => ({
       deliveryId: row.delivery_id,

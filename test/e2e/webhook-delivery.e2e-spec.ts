@@ -5,6 +5,10 @@
  */
 import { WebhookDeliveriesService } from '../../src/webhooks/webhook-deliveries.service';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
+import { PartnerAllowlistService } from '../../src/partner/partner-allowlist.service';
+import { CapturingLogger } from '../support/capturing-logger';
+import { assertWebhookMatchesOpenApi } from '../support/openapi-conformance';
+import { ALL_ROUTES } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { attemptsOf, deliveriesOf, eventually, partnerWithEncounter, transcriptReady, verifiedSignatures, webhookEndpoint } from '../support/webhooks';
@@ -14,11 +18,12 @@ jest.setTimeout(60_000);
 const SECRET = 'whsec_delivery_test_secret_0123456789abcdef';
 
 describe('webhook delivery', () => {
+  const logger = new CapturingLogger();
   let t: TestApp;
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WEBHOOK_DISPATCH: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' } });
+    t = await startTestApp({ env: { WEBHOOK_DISPATCH: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' }, logger });
   });
   afterAll(async () => {
     await t.close();
@@ -58,6 +63,7 @@ describe('webhook delivery', () => {
     expect(Math.abs(timestamp - webhook.receivedAt / 1000)).toBeLessThan(5);
     expect(verifiedSignatures(webhook, [SECRET])).toEqual([true]);
     expect(verifiedSignatures(webhook, ['whsec_some_other_secret_entirely'])).toEqual([false]);
+    assertWebhookMatchesOpenApi('recording.transcript_ready', webhook);
 
     const delivered = await eventually(() => deliveriesOf(t.dataSource, 'whe_body'), ([row]) => row.status === 'delivered');
     expect(delivered).toEqual([expect.objectContaining({ status: 'delivered', attempt_count: 1, next_attempt_at: null })]);
@@ -157,6 +163,7 @@ describe('webhook delivery', () => {
     const [during] = await receiver.waitFor(1);
     expect(String(during.headers['charthero-signature'])).toMatch(/^v1=[0-9a-f]{64} v1=[0-9a-f]{64}$/);
     expect(verifiedSignatures(during, [rotated.secret, SECRET])).toEqual([true, true]);
+    assertWebhookMatchesOpenApi('recording.transcript_ready', during);
 
     const again = await endpoints.rotateSecret(endpointId, 0);
     await transcriptReady('doc_rotation_done');
@@ -201,5 +208,26 @@ describe('webhook delivery', () => {
     expect(await t.app.get(WebhookDeliveriesService).list('org_exhausted', { status: 'failed' })).toEqual([
       expect.objectContaining({ status: 'failed', attempts: 4, lastResult: '500', nextAttemptAt: null }),
     ]);
+  });
+
+  it('holds deliveries while the organization is not allowlisted for documents.transcript, and sends them once it is again', async () => {
+    const { receiver, endpointId, transcriptReady } = await partnerReceiving('allowlist');
+    const allowlist = t.app.get(PartnerAllowlistService);
+    await transcriptReady('doc_allowlist');
+    await eventually(() => deliveriesOf(t.dataSource, endpointId), ([row]) => row?.status === 'delivered');
+    await allowlist.allow('org_allowlist', ALL_ROUTES.filter((route) => route !== 'documents.transcript'));
+    await t.app.get(WebhookDeliveriesService).redeliver((await deliveriesOf(t.dataSource, endpointId))[0].delivery_id);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(receiver.received).toHaveLength(1);
+    expect(await deliveriesOf(t.dataSource, endpointId)).toEqual([expect.objectContaining({ status: 'pending', attempt_count: 1 })]);
+
+    await allowlist.allow('org_allowlist', ALL_ROUTES);
+    await receiver.waitFor(2);
+    await eventually(() => deliveriesOf(t.dataSource, endpointId), ([row]) => row.status === 'delivered' && row.attempt_count === 2);
+  });
+
+  it('never writes a signing secret to the log', () => {
+    expect(logger.lines.length).toBeGreaterThan(0);
+    expect(logger.lines.filter((line) => line.includes('whsec_'))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { COMMITTED_OPENAPI_FILE } from '../../src/openapi/openapi-document';
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  webhooks: Record<string, { post: { parameters: { name: string; schema: object }[] } }>;
   components: { schemas: Record<string, unknown> };
 }
 
@@ -36,7 +37,7 @@ export function assertMatchesOpenApi(method: string, url: string, response: Resp
   const operationPath = OPERATION_PATHS.find(({ pattern }) => pattern.test(path));
   const operation = operationPath && DOCUMENT.paths[operationPath.template][method.toLowerCase()];
   if (!operationPath || !operation) {
-    check(`${DOCUMENT_ID}#/components/schemas/ErrorBody`, response, `${method.toUpperCase()} ${path} (no operation)`);
+    check(`${DOCUMENT_ID}#/components/schemas/ErrorBody`, response.body, `${method.toUpperCase()} ${path} (no operation)`);
     if (response.status !== 404 || response.body.reason_code !== 'route_not_found') {
       throw new Error(`${method.toUpperCase()} ${path} matches no documented operation but answered ${response.status} ${response.body.reason_code}`);
     }
@@ -46,22 +47,38 @@ export function assertMatchesOpenApi(method: string, url: string, response: Resp
   if (!documented) {
     throw new Error(`${method.toUpperCase()} ${operationPath.template} answered ${response.status}, which openapi.json does not document`);
   }
-  const pointer = ['paths', operationPath.template, method.toLowerCase(), 'responses', String(response.status), 'content', 'application/json', 'schema']
-    .map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1'))
-    .join('/');
-  check(`${DOCUMENT_ID}#/${pointer}`, response, `${method.toUpperCase()} ${operationPath.template} ${response.status}`);
+  const pointer = jsonPointer(['paths', operationPath.template, method.toLowerCase(), 'responses', String(response.status), 'content', 'application/json', 'schema']);
+  check(`${DOCUMENT_ID}#/${pointer}`, response.body, `${method.toUpperCase()} ${operationPath.template} ${response.status}`);
+}
+
+/** Throws unless a webhook request's headers and body are what openapi.json's `webhooks` section describes. */
+export function assertWebhookMatchesOpenApi(type: string, webhook: { headers: Record<string, unknown>; rawBody: string }): void {
+  const operation = DOCUMENT.webhooks[type]?.post;
+  if (!operation) throw new Error(`openapi.json describes no webhook ${type}`);
+  for (const parameter of operation.parameters) {
+    const validate = ajv.compile(parameter.schema);
+    const value = webhook.headers[parameter.name.toLowerCase()];
+    if (!validate(value)) throw new Error(`webhook ${type}: header ${parameter.name} ${JSON.stringify(value)} does not match openapi.json: ${ajv.errorsText(validate.errors)}`);
+  }
+  const pointer = jsonPointer(['webhooks', type, 'post', 'requestBody', 'content', 'application/json', 'schema']);
+  check(`${DOCUMENT_ID}#/${pointer}`, JSON.parse(webhook.rawBody), `webhook ${type}`);
+}
+
+/** RFC 6901: `~` and `/` inside a segment are escaped. */
+function jsonPointer(segments: string[]): string {
+  return segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
 const validators = new Map<string, ValidateFunction>();
 
-function check(ref: string, response: Response, what: string): void {
+function check(ref: string, body: unknown, what: string): void {
   let validate = validators.get(ref);
   if (!validate) {
     validate = ajv.compile({ $ref: ref });
     validators.set(ref, validate);
   }
-  if (!validate(response.body)) {
-    throw new Error(`${what}: the body does not match openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(response.body).slice(0, 500)}`);
+  if (!validate(body)) {
+    throw new Error(`${what}: the body does not match openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
   }
 }
 

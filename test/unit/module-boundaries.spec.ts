@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
   webhooks: ['common', 'config', 'organizations', 'partner'],
   health: ['common'],
-  openapi: ['common', 'partner'],
+  openapi: ['common', 'partner', 'webhooks'],
   database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
