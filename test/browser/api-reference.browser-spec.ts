@@ -14,13 +14,18 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = join(__dirname, '..', '..', 'test-artifacts', 'api-reference.png');
 
+type PathItem = Record<string, { parameters?: Array<{ name: string; in: string }> }>;
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
+  paths: Record<string, PathItem>;
+  webhooks: Record<string, PathItem>;
 }
 const DOCUMENT = JSON.parse(readFileSync(COMMITTED_OPENAPI_FILE, 'utf8')) as OpenApiDocument;
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-/** Every operation of openapi.json, e.g. "GET /external/v1/encounters/{encounter_id}". */
-const OPERATIONS = Object.entries(DOCUMENT.paths)
+/**
+ * Every operation of openapi.json, e.g. "GET /external/v1/encounters/{encounter_id}", and every
+ * webhook, which Swagger UI shows by its name ("POST recording.transcript_ready").
+ */
+const OPERATIONS = [...Object.entries(DOCUMENT.paths), ...Object.entries(DOCUMENT.webhooks)]
   .flatMap(([path, item]) => Object.keys(item).filter((key) => HTTP_METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
   .sort();
 
