@@ -19,7 +19,7 @@ export class FixturesLoadCommand extends CommandRunner {
     console.log(
       `Loaded ${file}${options.reset ? ' (after emptying every table)' : ''}: ${loaded.organizations} organizations, ` +
         `${loaded.apiKeys} API keys, ${loaded.patients} patients, ${loaded.encounters} encounters, ${loaded.documents} documents, ` +
-        `${loaded.recordings} recordings.`,
+        `${loaded.recordings} recordings, ${loaded.webhookEndpoints} webhook endpoints.`,
     );
   }
 

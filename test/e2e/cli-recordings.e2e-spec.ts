@@ -56,7 +56,7 @@ describe('npm run cli: recordings', () => {
   it('fixtures load stores a recording given relative to the fixture file', async () => {
     const result = await cli('fixtures', 'load', await scenario.file('seed.json', SEED));
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('4 documents, 1 recordings.');
+    expect(result.stdout).toContain('4 documents, 1 recordings, 0 webhook endpoints.');
     const served = await servedRecording('doc_rec_transcript');
     expect(served).toEqual({ contentType: 'audio/wav', disposition: 'inline; filename="doc_rec_transcript.wav"', bytes: visit });
   });
