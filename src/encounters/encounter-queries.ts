@@ -153,7 +153,8 @@ export type DocumentPayload = 'content' | 'transcript' | null;
  * The document with the payload a route needs (`content`, `transcript`, or none); its columns
  * are null when the encounter has no such document or the caller may not read the encounter.
  */
-export function documentQuery(organizationId: string, encounterId: string, documentId: string, payload: DocumentPayload): SqlQuery {
+/** `documentId` null: no document matches, and only the encounter is checked. */
+export function documentQuery(organizationId: string, encounterId: string, documentId: string | null, payload: DocumentPayload): SqlQuery {
   return {
     text: `SELECT e.organization_id = $3 AS in_caller_organization, e.purpose AS purpose,
               d.document_id, d.encounter_id, d.schema_type, d.title, d.status, d.workflow_variant,

@@ -22,6 +22,7 @@ export class EncounterRepository {
   }
 
   async findEncounter(organizationId: string, encounterId: string): Promise<(EncounterAccessRow & Partial<EncounterViewRow>) | undefined> {
+    if (!isStorableText(encounterId)) return undefined;
     const [row] = await this.run<EncounterAccessRow & Partial<EncounterViewRow>>(encounterQuery(organizationId, encounterId));
     return row;
   }
@@ -32,11 +33,22 @@ export class EncounterRepository {
     documentId: string,
     payload: DocumentPayload,
   ): Promise<(EncounterAccessRow & Partial<DocumentRow>) | undefined> {
-    const [row] = await this.run<EncounterAccessRow & Partial<DocumentRow>>(documentQuery(organizationId, encounterId, documentId, payload));
+    if (!isStorableText(encounterId)) return undefined;
+    // No document has such an id; the encounter is still checked first, as for any unknown document.
+    const storedDocumentId = isStorableText(documentId) ? documentId : null;
+    const [row] = await this.run<EncounterAccessRow & Partial<DocumentRow>>(documentQuery(organizationId, encounterId, storedDocumentId, payload));
     return row;
   }
 
   private run<Row>(query: SqlQuery): Promise<Row[]> {
     return this.dataSource.query<Row[]>(query.text, query.values);
   }
+}
+
+/**
+ * PostgreSQL's text cannot hold a NUL byte and refuses one as a parameter (an error, not an
+ * empty result): an id with one (`/encounters/%00`) names nothing, and is looked up as such.
+ */
+function isStorableText(value: string): boolean {
+  return !value.includes('\0');
 }

@@ -159,6 +159,11 @@ describe('query validation and resource lookup', () => {
       ['detail, an id that looks well formed', detail('enc_9YpJvK2')],
       ['document', documentOf('enc_unknown', 'doc_note')],
       ['transcript', transcriptOf('enc_unknown', 'doc_ambient')],
+      // PostgreSQL refuses a NUL byte in text: such an id exists nowhere, and is answered so.
+      ['detail, a NUL byte', detail('%00')],
+      ['detail, an id with a NUL byte inside', detail('enc_lookup%00')],
+      ['document, a NUL byte in the encounter id', documentOf('enc%00', 'doc_note')],
+      ['audio, a NUL byte in the encounter id', `${documentOf('%00', 'doc_ambient')}/audio`],
     ])('encounter_not_found: %s', async (_case, path) => {
       expectError(await get(path), 404, 'encounter_not_found');
     });
@@ -198,6 +203,8 @@ describe('query validation and resource lookup', () => {
       ['document, an unknown document', documentOf('enc_lookup', 'doc_unknown')],
       ['document, a document of another encounter of the same organization', documentOf('enc_lookup', 'doc_second_note')],
       ['document, a document of another organization', documentOf('enc_lookup', 'doc_other_org_note')],
+      ['document, a NUL byte in the document id', documentOf('enc_lookup', 'doc_note%00')],
+      ['transcript, a NUL byte in the document id', transcriptOf('enc_lookup', 'x%00')],
       ['transcript, an unknown document', transcriptOf('enc_lookup', 'doc_unknown')],
       ['transcript, a document of another encounter', transcriptOf('enc_lookup_second', 'doc_ambient')],
     ])('document_not_found: %s', async (_case, path) => {
