@@ -2,6 +2,7 @@ import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nest
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import helmet from 'helmet';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
@@ -22,9 +23,21 @@ export function createExpressAdapter(): JsonExpressAdapter {
   server.set('etag', false);
   // Before any route, so that every response has its headers, even one Express refuses to
   // route (a path that is not valid percent-encoding).
-  server.use(responseHeaders, refuseDotSegments);
+  server.use(securityHeaders, responseHeaders, refuseDotSegments);
   return new JsonExpressAdapter(server);
 }
+
+/**
+ * helmet's headers on every response: `X-Content-Type-Options: nosniff` above all (no browser
+ * may sniff a JSON body or a recording into HTML). Partners paste keys into the reference page
+ * (/docs), which may therefore not be framed (`frame-ancestors 'none'`, `X-Frame-Options: DENY`)
+ * and runs only this service's scripts. `upgrade-insecure-requests` is left out: TLS is the
+ * load balancer's, and the page must also work over plain HTTP on a developer's machine.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
+  frameguard: { action: 'deny' },
+});
 
 /** How Nest creates the HTTP application, wherever it is created (server, demo, tests). */
 export function httpAppOptions(logger?: LoggerService | false): NestApplicationOptions {

@@ -39,6 +39,8 @@ describe('the API reference page (/docs)', () => {
   let origin: string;
   const requested: string[] = [];
   const pageErrors: string[] = [];
+  /** Where the browser reports what the Content-Security-Policy blocked. */
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -48,6 +50,9 @@ describe('the API reference page (/docs)', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('request', (request) => requested.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     const response = await page.goto(`${origin}/docs`, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
     await page.locator('.opblock').first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -90,13 +95,22 @@ describe('the API reference page (/docs)', () => {
     await parameters.first().waitFor({ state: 'detached' });
   });
 
-  it('made no request anywhere but this service on 127.0.0.1, and raised no script error', () => {
+  it('made no request anywhere but this service on 127.0.0.1, and raised no script error or CSP violation', () => {
     expect(requested.length).toBeGreaterThan(1);
     const elsewhere = requested.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
     expect(elsewhere).toEqual([]);
     // Swagger UI's own assets, not a CDN's.
     expect(requested).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${origin}/docs/swagger-ui-bundle\\.js$`))]));
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('may not be framed, and runs under a Content-Security-Policy', async () => {
+    const response = await fetch(`${origin}/docs`);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('renders for a person (screenshot in test-artifacts/api-reference.png)', async () => {
