@@ -1,24 +1,48 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
+import { DatabaseReadiness } from './database-readiness';
 
-/** Liveness and database reachability for load balancers. Needs no key. */
+/** `{ "status": "ok" }`, and terminus' details beside it. */
+const okSchema = () => ({ type: 'object' as const, properties: { status: { type: 'string' as const, enum: ['ok'] } }, required: ['status'] });
+const READY = 'The database answers and has every migration this version needs.';
+
+/**
+ * Probes for load balancers and orchestrators; they need no key. Documented here rather than
+ * by terminus: a failed check is answered with the public error body (503 service_unavailable).
+ */
 @ApiTags('Operations')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseReadiness,
   ) {}
 
-  @Get()
-  // Documented here, not by terminus: a failed check is answered with the public error body.
+  @Get('live')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ operationId: 'health', summary: 'Liveness and database reachability', security: [] })
-  @ApiOkResponse({ description: 'The service and its database answer.', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
+  @ApiOperation({ operationId: 'health.live', summary: 'Liveness: the process answers (restart it when it does not)', security: [] })
+  @ApiOkResponse({ description: 'The process is up, whatever the state of its database.', schema: okSchema() })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'health.ready', summary: 'Readiness: this instance may be sent traffic', security: [] })
+  @ApiOkResponse({ description: READY, schema: okSchema() })
+  @ApiErrorResponses(['service_unavailable'])
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.database.check('database')]);
+  }
+
+  @Get()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'health', summary: 'Readiness, as /health/ready', security: [] })
+  @ApiOkResponse({ description: READY, schema: okSchema() })
   @ApiErrorResponses(['service_unavailable'])
   check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2_000 })]);
+    return this.ready();
   }
 }

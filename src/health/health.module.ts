@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseReadiness } from './database-readiness';
 import { HealthController } from './health.controller';
 
+/** `/health/live`, `/health/ready` and `/health` (docs/operations.md "Health"). */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
+  providers: [DatabaseReadiness],
 })
 export class HealthModule {}

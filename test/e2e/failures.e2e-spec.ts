@@ -17,6 +17,25 @@ const SCENARIO = {
   documents: [noteDocument('doc_f', 'enc_f')],
 };
 
+describe('a database without every migration of this version', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is not ready until migrated', async () => {
+    expect((await t.http().get('/health/ready')).status).toBe(200);
+    await t.dataSource.undoLastMigration();
+    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable');
+    expectError(await t.http().get('/health'), 503, 'service_unavailable');
+    expect((await t.http().get('/health/live')).status).toBe(200);
+    await t.dataSource.runMigrations();
+    expect((await t.http().get('/health/ready')).body).toMatchObject({ status: 'ok' });
+  });
+});
+
 describe('an unexpected failure', () => {
   let t: TestApp;
   const logger = new CapturingLogger();
@@ -78,9 +97,10 @@ describe('a database that cannot be reached', () => {
     expectError(await t.http().get('/external/v1/encounters/enc_f').set('Authorization', bearer(TOKEN)), 503, 'service_unavailable');
   });
 
-  it('reports the database down on the health check', async () => {
-    const response = await t.http().get('/health');
-    expectError(response, 503, 'service_unavailable');
+  it('reports the database down on the readiness checks, while the process stays live', async () => {
+    expectError(await t.http().get('/health'), 503, 'service_unavailable');
+    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable');
+    expect((await t.http().get('/health/live')).body).toMatchObject({ status: 'ok' });
   });
 });
 
@@ -118,6 +138,39 @@ if (usingPostgres()) {
         await locker.query('ROLLBACK');
       }
       expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
+    });
+  });
+
+  describe('readiness while slow queries hold every pooled connection (PostgreSQL)', () => {
+    let t: TestApp;
+    let locker: Client;
+
+    beforeAll(async () => {
+      const database = await createTestDatabase();
+      t = await startTestApp({ database, env: { DB_POOL_SIZE: '2', DB_STATEMENT_TIMEOUT_MS: '8000' } });
+      await t.load(SCENARIO);
+      locker = new Client({ connectionString: database.env.DATABASE_URL });
+      await locker.connect();
+    });
+    afterAll(async () => {
+      await locker.end();
+      await t.close();
+    });
+
+    it('stays ready: the database answers, over a connection of its own', async () => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
+      try {
+        const held = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        expect((await t.http().get('/health/ready')).status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        await locker.query('ROLLBACK');
+        (await held).forEach((response) => expect(response.status).toBe(200));
+      } finally {
+        await locker.query('ROLLBACK');
+      }
     });
   });
 }

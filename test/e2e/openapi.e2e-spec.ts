@@ -72,8 +72,8 @@ describe('the OpenAPI description', () => {
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
 
-  it('describes exactly the partner routes of the contract, and health', () => {
-    expect(Object.keys(operations()).sort()).toEqual([...Object.keys(CONTRACT), '/health'].sort());
+  it('describes exactly the partner routes of the contract, and the health probes', () => {
+    expect(Object.keys(operations()).sort()).toEqual([...Object.keys(CONTRACT), '/health', '/health/live', '/health/ready'].sort());
   });
 
   it.each(Object.entries(CONTRACT))('%s: route id, bearer scopes and exactly the reason codes the contract allows', (path, route) => {

@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   encounters: ['common', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
   webhooks: ['common', 'config', 'organizations', 'partner'],
-  health: ['common'],
+  health: ['common', 'config', 'database'],
   openapi: ['common', 'partner', 'webhooks'],
   database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],

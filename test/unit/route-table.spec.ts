@@ -134,6 +134,18 @@ describe('the route table (a change here is a permission change: review it as on
           "partnerRoute": null,
           "scopes": null,
         },
+        "GET /health/live": {
+          "guards": [],
+          "handler": "HealthController.live",
+          "partnerRoute": null,
+          "scopes": null,
+        },
+        "GET /health/ready": {
+          "guards": [],
+          "handler": "HealthController.ready",
+          "partnerRoute": null,
+          "scopes": null,
+        },
         "GET /media/v1/recordings/:recording_id": {
           "guards": [],
           "handler": "MediaController.serve",

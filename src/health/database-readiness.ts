@@ -1,0 +1,74 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { MIGRATIONS } from '../database/migrations';
+
+/** What readiness waits for: long enough for a loaded database, short enough for a load balancer. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * A terminus indicator of whether this instance can serve: the database answers, and has
+ * every migration this code knows. On PostgreSQL the question goes over a connection of its own, never the request
+ * pool: a pool that slow queries hold does not make a healthy database look down, which would
+ * make a load balancer pull every instance at once. (PGlite is one in-process session anyway.)
+ */
+@Injectable()
+export class DatabaseReadiness implements OnApplicationShutdown {
+  private readonly expectedMigrations = MIGRATIONS.map((migration) => new migration().name);
+  private client: pg.Client | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async check(key: 'database'): Promise<HealthIndicatorResult<'database'>> {
+    const indicator = this.indicators.check(key);
+    let applied: string[];
+    try {
+      applied = (await this.query<{ name: string }>('SELECT name FROM migrations')).map((row) => row.name);
+    } catch {
+      return indicator.down({ reason: 'unreachable' });
+    }
+    const pending = this.expectedMigrations.filter((name) => !applied.includes(name)).length;
+    return pending === 0 ? indicator.up() : indicator.down({ reason: 'pending_migrations', pending });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+  }
+
+  private async query<Row>(text: string): Promise<Row[]> {
+    const database = this.config.database;
+    if (database.kind === 'pglite') return this.dataSource.query<Row[]>(text);
+    try {
+      this.client ??= await this.connect(database.url.reveal());
+      return (await this.client.query<Row & pg.QueryResultRow>(text)).rows;
+    } catch (error) {
+      // A broken connection is replaced at the next check.
+      const broken = this.client;
+      this.client = null;
+      await broken?.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async connect(connectionString: string): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString,
+      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      statement_timeout: PROBE_TIMEOUT_MS,
+      query_timeout: PROBE_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'charthero-readiness',
+    });
+    // An error on an idle connection (the server restarted) must not crash the process.
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+}
