@@ -1,11 +1,12 @@
 import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
+import { DrainingState } from './health/draining-state';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
@@ -53,6 +54,12 @@ export function httpAppOptions(logger?: LoggerService | false): NestApplicationO
 /** What the application needs besides its modules: shutdown hooks and the API reference. */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
+  // While draining, every response closes its connection: clients reconnect elsewhere.
+  const draining = app.get(DrainingState);
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    if (draining.active) response.setHeader('Connection', 'close');
+    next();
+  });
   serveApiReference(app, createOpenApiDocument(app));
   return app;
 }

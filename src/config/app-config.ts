@@ -18,6 +18,8 @@ export abstract class AppConfig {
   abstract readonly port: number;
   abstract readonly database: DatabaseConfig;
   abstract readonly migrateOnStart: boolean;
+  /** After SIGTERM, the longest the server waits for in-flight work before it exits anyway (`SHUTDOWN_TIMEOUT_MS`). */
+  abstract readonly shutdownTimeoutMs: number;
   abstract readonly apiKeys: {
     readonly enabled: boolean;
     readonly allowTestKeys: boolean;

@@ -40,6 +40,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
         }
       : { kind: 'pglite', dataDir: nonEmpty(env.PGLITE_DATA_DIR) ?? '.data/pglite' },
     migrateOnStart: parseBoolean('DB_MIGRATE_ON_START', env.DB_MIGRATE_ON_START, true),
+    shutdownTimeoutMs: parseInteger('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, { min: 1_000, max: 600_000, fallback: 25_000 }),
     apiKeys: {
       enabled: parseBoolean('API_KEYS_ENABLED', env.API_KEYS_ENABLED, true),
       allowTestKeys: parseBoolean('ALLOW_TEST_KEYS', env.ALLOW_TEST_KEYS, !production),

@@ -4,13 +4,14 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MIGRATIONS } from '../database/migrations';
+import { DrainingState } from './draining-state';
 
 /** What readiness waits for: long enough for a loaded database, short enough for a load balancer. */
 const PROBE_TIMEOUT_MS = 2_000;
 
 /**
- * A terminus indicator of whether this instance can serve: the database answers, and has
- * every migration this code knows. On PostgreSQL the question goes over a connection of its own, never the request
+ * A terminus indicator of whether this instance can serve: it is not draining, the database
+ * answers, and has every migration this code knows. On PostgreSQL the question goes over a connection of its own, never the request
  * pool: a pool that slow queries hold does not make a healthy database look down, which would
  * make a load balancer pull every instance at once. (PGlite is one in-process session anyway.)
  */
@@ -23,10 +24,12 @@ export class DatabaseReadiness implements OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly indicators: HealthIndicatorService,
+    private readonly draining: DrainingState,
   ) {}
 
   async check(key: 'database'): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.indicators.check(key);
+    if (this.draining.active) return indicator.down({ reason: 'draining' });
     let applied: string[];
     try {
       applied = (await this.query<{ name: string }>('SELECT name FROM migrations')).map((row) => row.name);

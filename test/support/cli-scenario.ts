@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CliResult, runCli, spawnCli } from './run-cli';
+import { CliResult, runCli, spawnCli, spawnServer } from './run-cli';
 import { startTestApp, TestApp } from './test-app';
 import { createTestDatabase, TestDatabase, usingPostgres } from './test-database';
 
@@ -11,6 +11,8 @@ export interface CliScenario {
   cli(...args: string[]): Promise<CliResult>;
   /** A long-running command (`webhooks dispatch`) as a process to signal. */
   spawn(...args: string[]): ChildProcessWithoutNullStreams;
+  /** The production server on this database, with `env` added (PORT…). */
+  server(env: Record<string, string>): ChildProcessWithoutNullStreams;
   /** Writes a file (JSON unless `content` is a string or bytes) in the scenario's directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
   /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never call it while a CLI runs. */
@@ -42,6 +44,7 @@ export async function createCliScenario(): Promise<CliScenario> {
   return {
     cli: (...args) => runCli(args, env),
     spawn: (...args) => spawnCli(args, env),
+    server: (extra) => spawnServer({ ...env, ...extra }),
     file: async (name, content) => {
       const path = join(workDir, name);
       await mkdir(dirname(path), { recursive: true });

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 export interface CliResult {
   code: number;
@@ -30,6 +30,11 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
 /** The same CLI as a long-running process (`webhooks dispatch`), for a test to signal or kill. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [compiledCli(), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
+}
+
+/** The production server (`npm run start:prod`'s `main.js`), compiled with the CLI, as a process. */
+export function spawnServer(env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [join(dirname(compiledCli()), 'main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 /**

@@ -88,6 +88,11 @@ describe('loadAppConfig', () => {
     expect(database.kind === 'postgres' && database.url.reveal()).toBe(url);
   });
 
+  it('drains for at most SHUTDOWN_TIMEOUT_MS, 25 s by default', () => {
+    expect(loadAppConfig({}).shutdownTimeoutMs).toBe(25_000);
+    expect(loadAppConfig({ SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5_000);
+  });
+
   it.each(['0', '1', '65535'])('accepts PORT=%s', (port) => {
     expect(loadAppConfig({ PORT: port }).port).toBe(Number(port));
   });
@@ -106,6 +111,8 @@ describe('loadAppConfig', () => {
       ['ALLOW_TEST_KEYS', '0'],
       ['DB_MIGRATE_ON_START', 'off'],
       ['DB_MIGRATE_ON_START', 'truee'],
+      ['SHUTDOWN_TIMEOUT_MS', '999'],
+      ['SHUTDOWN_TIMEOUT_MS', '30s'],
     ])('refuses %s=%s, naming the variable', (name, value) => {
       const error = configErrorOf({ [name]: value });
       expect(error.message).toContain(name);

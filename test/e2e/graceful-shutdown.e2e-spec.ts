@@ -1,0 +1,99 @@
+/**
+ * SIGTERM to a real server process under load (issue 11): readiness turns 503 at once, every
+ * request sent before the signal is answered 200, and the process exits in time.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { createCliScenario, type CliScenario } from '../support/cli-scenario';
+import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
+
+jest.setTimeout(120_000);
+
+const TOKEN = 'ch_sk_shutdown_full_access';
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** fetch's network errors name their cause (ECONNRESET, ECONNREFUSED) one level down. */
+function failureOf(error: Error): string {
+  return error.cause instanceof Error ? error.cause.message : error.message;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('graceful shutdown of the server process', () => {
+  let scenario: CliScenario;
+
+  beforeAll(async () => {
+    scenario = await createCliScenario();
+    expect(await scenario.cli('db', 'migrate')).toMatchObject({ code: 0 });
+    const encounters = Array.from({ length: 60 }, (_, index) => encounter(`enc_sd_${index}`, 'org_sd', 'pat_sd', `2026-05-${String(1 + (index % 28)).padStart(2, '0')}T14:00:00Z`));
+    const seed = {
+      organizations: [organization('org_sd')],
+      api_keys: [apiKey('key_sd', 'org_sd', TOKEN)],
+      patients: [patient('pat_sd', 'org_sd')],
+      encounters,
+      documents: encounters.map((e) => transcriptDocument(`doc_${e.encounter_id}`, e.encounter_id)),
+    };
+    expect(await scenario.cli('fixtures', 'load', await scenario.file('seed.json', seed))).toMatchObject({ code: 0 });
+  });
+  afterAll(() => scenario.close());
+
+  it('answers every request sent before SIGTERM, turns readiness 503, and exits in time', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const server = scenario.server({ PORT: String(port), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
+    let output = '';
+    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    try {
+      for (let ready = false; !ready; ) {
+        ready = await fetch(`${base}/health/ready`).then((response) => response.ok, () => false);
+        if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+
+      let signalledAt = Infinity;
+      const outcomes: { sentAt: number; status: number | string }[] = [];
+      // 16 clients, each sending list requests one after the other until the server is gone.
+      const clients = Array.from({ length: 16 }, async () => {
+        for (;;) {
+          const sentAt = Date.now();
+          try {
+            const response = await fetch(`${base}/external/v1/encounters?limit=100`, { headers: { Authorization: bearer(TOKEN) } });
+            await response.arrayBuffer();
+            outcomes.push({ sentAt, status: response.status });
+          } catch (error) {
+            outcomes.push({ sentAt, status: failureOf(error as Error) });
+            if (sentAt > signalledAt) return;
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      signalledAt = Date.now();
+      server.kill('SIGTERM');
+      // The signal is handled as soon as the process's event loop gets to it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const readiness = await fetch(`${base}/health/ready`).then((response) => response.status, (error: Error) => failureOf(error));
+
+      const [code, signal] = await exited;
+      const tookMs = Date.now() - signalledAt;
+      await Promise.all(clients);
+
+      const beforeSignal = outcomes.filter((outcome) => outcome.sentAt < signalledAt);
+      expect(beforeSignal.length).toBeGreaterThan(16);
+      expect(beforeSignal.filter((outcome) => outcome.status !== 200)).toEqual([]);
+      // Draining: not ready, or no longer accepting connections at all.
+      expect(readiness).not.toBe(200);
+      expect(tookMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+      expect({ code, signal }).toEqual(code === 0 ? { code: 0, signal: null } : { code: null, signal: 'SIGTERM' });
+      expect(output).toContain('SIGTERM: draining (readiness 503)');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
