@@ -1,9 +1,11 @@
 import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { JsonExpressAdapter } from './common/json-express-adapter';
+import { answerClientError } from './common/client-error';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { DrainingState } from './health/draining-state';
@@ -51,9 +53,23 @@ export function httpAppOptions(logger?: LoggerService | false): NestApplicationO
   };
 }
 
+/**
+ * Bounds on what a client may hold: the request line and headers within 10 s, the whole request
+ * within 30 s (no route reads a body), 5 s of idle keep-alive; a header block over Node's
+ * 16 KiB is refused. What Node's parser refuses is answered with the public error body
+ * (`answerClientError`), not a bare status line.
+ */
+function limitSlowClients(server: Server): void {
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
+}
+
 /** What the application needs besides its modules: shutdown hooks and the API reference. */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   app.enableShutdownHooks();
+  limitSlowClients(app.getHttpServer());
   // While draining, every response closes its connection: clients reconnect elsewhere.
   const draining = app.get(DrainingState);
   app.use((_request: Request, response: Response, next: NextFunction) => {

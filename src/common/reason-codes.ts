@@ -43,6 +43,9 @@ export const REASON_CODES = {
   // Outside the request checks: requests no route serves, or the HTTP layer refuses
   route_not_found: { status: HttpStatus.NOT_FOUND, message: 'No route matches this method and path.' },
   invalid_request: { status: HttpStatus.BAD_REQUEST, message: 'The request could not be read.' },
+  // Nest's HttpStatus has no 431.
+  request_header_too_large: { status: 431 as HttpStatus, message: 'The request line and headers are larger than the server accepts.' },
+  request_timeout: { status: HttpStatus.REQUEST_TIMEOUT, message: 'The request did not arrive in time.' },
   payload_too_large: { status: HttpStatus.PAYLOAD_TOO_LARGE, message: 'The request body is too large.' },
   unsupported_media_type: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: 'The request body has a media type this route does not accept.' },
   service_unavailable: { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable. Retry later.' },

@@ -115,4 +115,37 @@ describe('the HTTP edges', () => {
       expect(response.headers).not.toHaveProperty('etag');
     }
   });
+
+  describe('requests Node itself cannot read', () => {
+    const expectRefusal = (response: RawResponse, status: number, reasonCode: string) => {
+      expect({ status: response.status, body: JSON.parse(response.body.toString('utf8')) }).toEqual({
+        status,
+        body: { error: 'api_key_validation_failed', reason_code: reasonCode, message: expect.any(String), field: null, request_id: response.headers['x-request-id'] },
+      });
+      expect(response.headers).toMatchObject({
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-request-id': expect.stringMatching(/^req_[0-9a-f-]{36}$/),
+        connection: 'close',
+      });
+    };
+
+    it('a header block over 16 KiB: 431 request_header_too_large in the public body', async () => {
+      expectRefusal(await rawRequest(server, `GET /external/v1/encounters HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(1_000_000)}`), 431, 'request_header_too_large');
+    });
+
+    it('a URL longer than the header limit: the same', async () => {
+      expectRefusal(await rawRequest(server, `GET /external/v1/encounters?${'limit=1&'.repeat(10_000)} HTTP/1.1\r\nHost: x`), 431, 'request_header_too_large');
+    });
+
+    it('a malformed request line or header: 400 invalid_request in the public body', async () => {
+      expectRefusal(await rawRequest(server, 'GET /external/v1/encounters HTTP/1.1\r\nHost: x\r\nBad Header: no'), 400, 'invalid_request');
+      expectRefusal(await rawRequest(server, 'NOT A REQUEST LINE'), 400, 'invalid_request');
+    });
+
+    it('keeps serving', async () => {
+      expect((await rawRequest(server, 'GET /health/live HTTP/1.1\r\nHost: x')).status).toBe(200);
+    });
+  });
 });
