@@ -65,6 +65,7 @@ export class WebhookEndpointsService {
     const eventTypes = knownEventTypes(events ?? WEBHOOK_EVENT_TYPES);
     this.requireCipher();
     await this.organizations.requireExisting(organizationId);
+    // Read fresh, not through the one-second cache requests use: an operator just allowlisted it.
     this.partnerAccess.forget(organizationId);
     if ((await this.partnerAccess.enabledRoutesOf(organizationId)) === null) {
       throw new InvalidInputError(`organization ${quoted(organizationId)} is not a partner: endpoints are for allowlisted partners only`);

@@ -107,16 +107,33 @@ describe('a database that cannot be reached', () => {
 // PostgreSQL only: the embedded database is one in-process session, with no pool to exhaust
 // and no second session to hold a lock. CI runs this file against both.
 if (usingPostgres()) {
+  /** An app on a fresh database with SCENARIO, and another session that can lock its tables. */
+  const appWithLocker = async (env: Record<string, string>): Promise<{ t: TestApp; locker: Client }> => {
+    const database = await createTestDatabase();
+    const t = await startTestApp({ database, env });
+    await t.load(SCENARIO);
+    const locker = new Client({ connectionString: database.env.DATABASE_URL });
+    await locker.connect();
+    return { t, locker };
+  };
+
+  /** Runs `work` while the locker holds encounters exclusively: every encounter read waits. */
+  const whileEncountersLocked = async <T>(locker: Client, work: () => Promise<T>): Promise<T> => {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
+    try {
+      return await work();
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+  };
+
   describe('a slow database (PostgreSQL)', () => {
     let t: TestApp;
     let locker: Client;
 
     beforeAll(async () => {
-      const database = await createTestDatabase();
-      t = await startTestApp({ database, env: { DB_STATEMENT_TIMEOUT_MS: '300' } });
-      await t.load(SCENARIO);
-      locker = new Client({ connectionString: database.env.DATABASE_URL });
-      await locker.connect();
+      ({ t, locker } = await appWithLocker({ DB_STATEMENT_TIMEOUT_MS: '300' }));
     });
     afterAll(async () => {
       await locker.end();
@@ -124,9 +141,7 @@ if (usingPostgres()) {
     });
 
     it('answers 503 service_unavailable once the statement timeout passes, instead of piling requests up', async () => {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
-      try {
+      await whileEncountersLocked(locker, async () => {
         const started = Date.now();
         const responses = await Promise.all(
           Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))),
@@ -134,9 +149,7 @@ if (usingPostgres()) {
         responses.forEach((response) => expectError(response, 503, 'service_unavailable'));
         // 15 requests on a pool of 10: all answered in a few timeouts, none left hanging.
         expect(Date.now() - started).toBeLessThan(3_000);
-      } finally {
-        await locker.query('ROLLBACK');
-      }
+      });
       expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
     });
   });
@@ -146,11 +159,7 @@ if (usingPostgres()) {
     let locker: Client;
 
     beforeAll(async () => {
-      const database = await createTestDatabase();
-      t = await startTestApp({ database, env: { DB_POOL_SIZE: '2', DB_STATEMENT_TIMEOUT_MS: '8000' } });
-      await t.load(SCENARIO);
-      locker = new Client({ connectionString: database.env.DATABASE_URL });
-      await locker.connect();
+      ({ t, locker } = await appWithLocker({ DB_POOL_SIZE: '2', DB_STATEMENT_TIMEOUT_MS: '8000' }));
     });
     afterAll(async () => {
       await locker.end();
@@ -158,19 +167,16 @@ if (usingPostgres()) {
     });
 
     it('stays ready: the database answers, over a connection of its own', async () => {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
-      try {
-        const held = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
+      // Wrapped: awaiting the requests themselves inside would wait for the lock to be released.
+      const { held } = await whileEncountersLocked(locker, async () => {
+        const requests = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
         await new Promise((resolve) => setTimeout(resolve, 300));
         const started = Date.now();
         expect((await t.http().get('/health/ready')).status).toBe(200);
         expect(Date.now() - started).toBeLessThan(1_000);
-        await locker.query('ROLLBACK');
-        (await held).forEach((response) => expect(response.status).toBe(200));
-      } finally {
-        await locker.query('ROLLBACK');
-      }
+        return { held: requests };
+      });
+      (await held).forEach((response) => expect(response.status).toBe(200));
     });
   });
 }
