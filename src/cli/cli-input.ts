@@ -8,6 +8,12 @@ export function requiredOption(value: string | undefined, flags: string): string
   return value;
 }
 
+/** commander checks `<required>` arguments; this also refuses an empty one (`""`). */
+export function requiredArgument(value: string | undefined, what: string): string {
+  if (value === undefined || value.trim() === '') throw new CliInputError(`${what} is required`);
+  return value;
+}
+
 /** A comma-separated option: `a, b,` is `['a', 'b']`, and `""` is no item at all. */
 export function listOption(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter((item) => item !== '');

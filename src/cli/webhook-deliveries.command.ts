@@ -7,7 +7,7 @@ import { parseRfc3339DateTime } from '../common/rfc3339';
 import { WebhookDeliveriesService, type WebhookDeliverySummary } from '../webhooks/webhook-deliveries.service';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
 import { CliInputError } from './cli-error';
-import { noExtraArguments, requiredOption, wholeNumber } from './cli-input';
+import { noExtraArguments, requiredArgument, requiredOption, wholeNumber } from './cli-input';
 import { formatTable } from './format-table';
 import { requireMigratedSchema } from './require-migrated-schema';
 
@@ -74,9 +74,10 @@ export class WebhooksRedeliverCommand extends CommandRunner {
 
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
+    const deliveryId = requiredArgument(args[0], 'a delivery id');
     await requireMigratedSchema(this.dataSource);
-    await this.deliveries.redeliver(args[0]);
-    console.log(`Queued delivery ${args[0]} again: a dispatcher sends it within seconds.`);
+    await this.deliveries.redeliver(deliveryId);
+    console.log(`Queued delivery ${deliveryId} again: a dispatcher sends it within seconds.`);
   }
 }
 

@@ -4,8 +4,7 @@ import { DataSource } from 'typeorm';
 import { toApiTimestamp } from '../common/api-timestamp';
 import { WebhookEndpointsService, type WebhookEndpointSummary } from '../webhooks/webhook-endpoints.service';
 import type { WebhookEndpointStatus } from '../webhooks/webhook-types';
-import { CliInputError } from './cli-error';
-import { commandGroupHelp, listOption, noExtraArguments, requiredOption, wholeNumber } from './cli-input';
+import { commandGroupHelp, listOption, noExtraArguments, requiredArgument, requiredOption, wholeNumber } from './cli-input';
 import { formatTable } from './format-table';
 import { requireMigratedSchema } from './require-migrated-schema';
 import {
@@ -188,10 +187,4 @@ export class WebhooksCommand extends CommandRunner {
   run(args: string[]): Promise<void> {
     commandGroupHelp(this.command, args);
   }
-}
-
-/** commander checks `<required>` arguments; this also refuses an empty one (`""`). */
-function requiredArgument(value: string | undefined, what: string): string {
-  if (value === undefined || value.trim() === '') throw new CliInputError(`${what} is required`);
-  return value;
 }
