@@ -6,6 +6,9 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EncountersModule } from './encounters/encounters.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { RecordingsModule } from './recordings/recordings.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -19,7 +22,17 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EncountersModule, RecordingsModule, WebhooksModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        MetricsModule,
+        DatabaseModule,
+        EncountersModule,
+        RecordingsModule,
+        WebhooksModule,
+        HealthModule,
+        ObservabilityModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }

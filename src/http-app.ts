@@ -4,11 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { answerClientError } from './common/client-error';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { DrainingState } from './health/draining-state';
+import { AccessLog } from './observability/access-log';
+import { RequestMetrics } from './observability/request-metrics';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
@@ -24,9 +27,9 @@ export function createExpressAdapter(): JsonExpressAdapter {
   server.disable('x-powered-by');
   // Partner responses are never stored (Cache-Control: no-store): a validator would be moot.
   server.set('etag', false);
-  // Before any route, so that every response has its headers, even one Express refuses to
+  // Before anything else, so that every response has its headers, even one Express refuses to
   // route (a path that is not valid percent-encoding).
-  server.use(securityHeaders, responseHeaders, refuseDotSegments);
+  server.use(securityHeaders, responseHeaders);
   return new JsonExpressAdapter(server);
 }
 
@@ -49,7 +52,7 @@ export function httpAppOptions(logger?: LoggerService | false): NestApplicationO
     bodyParser: false,
     // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
     abortOnError: false,
-    ...(logger !== undefined && { logger }),
+    ...(logger === undefined ? { bufferLogs: true } : { logger }),
   };
 }
 
@@ -68,14 +71,17 @@ function limitSlowClients(server: Server): void {
 
 /** What the application needs besides its modules: shutdown hooks and the API reference. */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
-  app.enableShutdownHooks();
+  // On a signal: the shutdown hooks (drain, settle, close the pool), then exit 0.
+  app.enableShutdownHooks([], { useProcessExit: true });
   limitSlowClients(app.getHttpServer());
   // While draining, every response closes its connection: clients reconnect elsewhere.
   const draining = app.get(DrainingState);
-  app.use((_request: Request, response: Response, next: NextFunction) => {
+  const closeWhileDraining = (_request: Request, response: Response, next: NextFunction) => {
     if (draining.active) response.setHeader('Connection', 'close');
     next();
-  });
+  };
+  // Ahead of every route, so that each request is logged and counted, refused ones included.
+  app.use(app.get(AccessLog).middleware, app.get(RequestMetrics).middleware, closeWhileDraining, refuseDotSegments);
   serveApiReference(app, createOpenApiDocument(app));
   return app;
 }
@@ -86,5 +92,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
  */
 export async function createHttpApp(rootModule: DynamicModule, logger?: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, createExpressAdapter(), httpAppOptions(logger));
+  // Nest's own lines (and every `new Logger(…)`) as pino lines, from boot on (`bufferLogs`).
+  if (logger === undefined) app.useLogger(app.get(PinoLogger));
   return configureHttpApp(app);
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TtlCache } from '../common/ttl-cache';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ApiKeyScopeType, ApiKeyStatus } from './api-key-types';
 import type { Scope } from './scopes';
 
@@ -31,9 +32,11 @@ export class VerifiedKeyCache {
   private readonly byDigest = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
   private readonly byId = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
 
+  constructor(private readonly metrics: MetricsRegistry) {}
+
   /** undefined: not cached; null: cached as unknown. */
   get(digest: string): StoredKey | null | undefined {
-    return this.byDigest.get(digest);
+    return this.counted('api_keys', this.byDigest.get(digest));
   }
 
   set(digest: string, key: StoredKey | null): void {
@@ -42,7 +45,7 @@ export class VerifiedKeyCache {
 
   /** undefined: not cached; null: cached as unknown. */
   getById(keyId: string): StoredKey | null | undefined {
-    return this.byId.get(keyId);
+    return this.counted('api_keys_by_id', this.byId.get(keyId));
   }
 
   setById(keyId: string, key: StoredKey | null): void {
@@ -53,5 +56,10 @@ export class VerifiedKeyCache {
   forgetKey(keyId: string): void {
     this.byDigest.deleteWhere((key) => key?.keyId === keyId);
     this.byId.delete(keyId);
+  }
+
+  private counted(cache: string, found: StoredKey | null | undefined): StoredKey | null | undefined {
+    this.metrics.cacheLookups.inc({ cache, result: found === undefined ? 'miss' : 'hit' });
+    return found;
   }
 }

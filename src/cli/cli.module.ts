@@ -5,6 +5,7 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { EncountersModule } from '../encounters/encounters.module';
 import { FixturesModule } from '../fixtures/fixtures.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
 import { RecordingsModule } from '../recordings/recordings.module';
@@ -38,7 +39,9 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot({ ...config, migrateOnStart: false, webhooks: { ...config.webhooks, dispatch: false } }),
+        ConfigModule.forRoot({ ...config, migrateOnStart: false, metricsPort: null, webhooks: { ...config.webhooks, dispatch: false } }),
+        // Counted, never served: the CLI has no metrics listener (METRICS_PORT is ignored).
+        MetricsModule,
         DatabaseModule,
         OrganizationsModule,
         AuthModule,

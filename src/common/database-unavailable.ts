@@ -13,6 +13,9 @@ const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
+  // query_timeout passed (a silent connection), and what a query on the connection dropped for it gets.
+  'Query read timeout',
+  'Client was closed and is not queryable',
   'PGlite is closed',
 ];
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from './database-unavailable';
+import { RepeatedLogSampler, suppressedNote } from './repeated-log-sampler';
 import { ApiError } from './api-error';
 import type { ErrorBodyDto } from './error-body.dto';
 import { errorCategoryOf, type ReasonCode } from './reason-codes';
@@ -19,6 +20,7 @@ const RETRY_AFTER_SECONDS = '5';
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorBodyFilter.name);
+  private readonly sampler = new RepeatedLogSampler();
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
@@ -28,6 +30,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const error = this.toApiError(exception, request);
 
     if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+    (response.locals as AnsweredLocals).reasonCode = error.reasonCode;
     // Written as every response body is (JsonExpressAdapter).
     this.adapterHost.httpAdapter.reply(response, errorBodyOf(error, request.requestId), error.status);
   }
@@ -37,10 +40,16 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const refusal = exception instanceof HttpException ? refusalCodeOf(exception) : null;
     if (refusal !== null) return new ApiError(refusal);
     if (isDatabaseUnavailable(exception) || exception instanceof ServiceUnavailableException) {
-      this.logger.warn(`Service unavailable on ${describeRequest(request)}: ${describeForLog(exception)}`);
+      // Expected while the database is away: one line, no stack, and once per kind and interval.
+      const summary = summarize(exception);
+      const suppressed = this.sampler.admit(`unavailable ${summary}`);
+      if (suppressed !== null) this.logger.warn(`Service unavailable on ${describeRequest(request)}: ${summary}${suppressedNote(suppressed)}`);
       return new ApiError('service_unavailable');
     }
-    this.logger.error(`Unexpected error on ${describeRequest(request)}: ${describeForLog(exception)}`);
+    // A bug: with its stack, but a bug hit by every request is still logged once per interval.
+    const details = describeForLog(exception);
+    const suppressed = this.sampler.admit(`internal ${details}`);
+    if (suppressed !== null) this.logger.error(`Unexpected error on ${describeRequest(request)}: ${details}${suppressedNote(suppressed)}`);
     return new ApiError('internal_error');
   }
 }
@@ -73,6 +82,15 @@ function describeRequest(request: IdentifiedRequest): string {
   return `${request.method} ${request.path} [${request.requestId}]`;
 }
 
+interface AnsweredLocals {
+  reasonCode?: ReasonCode;
+}
+
+/** The reason code a response was answered with (for its access line), or null for a success. */
+export function reasonCodeOf(response: Response): ReasonCode | null {
+  return (response.locals as AnsweredLocals).reasonCode ?? null;
+}
+
 /** The public error body of an `ApiError` (docs/api.md "Errors"). */
 export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
   return {
@@ -85,6 +103,13 @@ export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
   };
 }
 
+interface ErrorFields {
+  name?: unknown;
+  message?: unknown;
+  stack?: unknown;
+  code?: unknown;
+}
+
 /**
  * Enough to debug, nothing that may hold patient data: database errors are logged by name
  * and SQLSTATE with the stack frames, never their message (it can quote row values).
@@ -92,9 +117,17 @@ export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
 function describeForLog(exception: unknown): string {
   // Duck-typed: errors raised by Node's sockets may come from another realm than `Error`.
   if (typeof exception !== 'object' || exception === null) return `non-error thrown (${typeof exception})`;
-  const { name, message, stack, code } = exception as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
+  const { name, message, stack, code } = exception as ErrorFields;
   const text = typeof stack === 'string' ? stack : `${String(name)}: ${String(message)}`;
   if (typeof code !== 'string') return text;
   const frames = text.split('\n').filter((line) => line.trimStart().startsWith('at '));
-  return [`${String(name)} (code ${code})`, ...frames].join('\n');
+  return [summarize(exception), ...frames].join('\n');
+}
+
+/** The error's name and code (a SQLSTATE, a socket error), on one line and without its message. */
+function summarize(exception: unknown): string {
+  if (typeof exception !== 'object' || exception === null) return `non-error thrown (${typeof exception})`;
+  const { name, code, driverError } = exception as ErrorFields & { driverError?: ErrorFields };
+  const causeCode = code ?? driverError?.code;
+  return typeof causeCode === 'string' ? `${String(name)} (code ${causeCode})` : String(name);
 }

@@ -9,6 +9,16 @@ export type RecordingStoreConfig =
   | { kind: 'local'; dir: string }
   | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean };
 
+/** pino's levels, most to least severe, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `json`: one object a line, for collectors; `pretty`: coloured text, for a developer's terminal. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+export interface LoggingConfig {
+  readonly level: (typeof LOG_LEVELS)[number];
+  readonly format: (typeof LOG_FORMATS)[number];
+}
+
 /**
  * The whole runtime configuration, validated once at boot (`loadAppConfig`).
  * Injected by class token: `constructor(private readonly config: AppConfig)`.
@@ -20,6 +30,10 @@ export abstract class AppConfig {
   abstract readonly migrateOnStart: boolean;
   /** After SIGTERM, the longest the server waits for in-flight work before it exits anyway (`SHUTDOWN_TIMEOUT_MS`). */
   abstract readonly shutdownTimeoutMs: number;
+  /** `LOG_LEVEL` and `LOG_FORMAT`. */
+  abstract readonly logging: LoggingConfig;
+  /** The port of the Prometheus listener (`METRICS_PORT`); `null`: no listener. */
+  abstract readonly metricsPort: number | null;
   abstract readonly apiKeys: {
     readonly enabled: boolean;
     readonly allowTestKeys: boolean;

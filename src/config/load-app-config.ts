@@ -1,4 +1,4 @@
-import { AppConfig, RecordingStoreConfig } from './app-config';
+import { AppConfig, LOG_FORMATS, LOG_LEVELS, RecordingStoreConfig } from './app-config';
 import { Secret } from './secret';
 
 /** Bad configuration: the process stops with this one line (see docs/operations.md). */
@@ -40,7 +40,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
         }
       : { kind: 'pglite', dataDir: nonEmpty(env.PGLITE_DATA_DIR) ?? '.data/pglite' },
     migrateOnStart: parseBoolean('DB_MIGRATE_ON_START', env.DB_MIGRATE_ON_START, true),
-    shutdownTimeoutMs: parseInteger('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, { min: 1_000, max: 600_000, fallback: 25_000 }),
+    shutdownTimeoutMs: parseInteger('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, { min: 1_000, max: 600_000, fallback: 10_000 }),
+    logging: {
+      level: parseChoice('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
+      format: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, production ? 'json' : 'pretty'),
+    },
+    metricsPort: parseMetricsPort(env.METRICS_PORT),
     apiKeys: {
       enabled: parseBoolean('API_KEYS_ENABLED', env.API_KEYS_ENABLED, true),
       allowTestKeys: parseBoolean('ALLOW_TEST_KEYS', env.ALLOW_TEST_KEYS, !production),
@@ -129,6 +134,23 @@ function parsePort(raw: string | undefined): number {
     throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}".`);
   }
   return port;
+}
+
+/** `METRICS_PORT`: 9464 (Prometheus' registered exporter port) by default; `0` turns the listener off. */
+function parseMetricsPort(raw: string | undefined): number | null {
+  if (nonEmpty(raw) === undefined) return 9464;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw!.trim()) || port > 65535) {
+    throw new ConfigError(`METRICS_PORT must be an integer from 0 (off) to 65535, got "${raw}".`);
+  }
+  return port === 0 ? null : port;
+}
+
+function parseChoice<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  const value = nonEmpty(raw)?.trim();
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}".`);
+  return value as T;
 }
 
 function parseInteger(name: string, raw: string | undefined, range: { min: number; max: number; fallback: number }): number {

@@ -1,19 +1,24 @@
 import { mkdirSync } from 'node:fs';
+import type pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { DatabaseConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
-import { NODE_POSTGRES } from './node-postgres';
+import { NODE_POSTGRES, nodePostgres } from './node-postgres';
+
+/** How long a request waits for a pooled connection, connecting included, before it is answered 503. */
+const CONNECT_TIMEOUT_MS = 2_000;
 
 /** In-memory PGlite, for throwaway databases (tests). */
 export const PGLITE_IN_MEMORY = 'memory://';
 
 /**
  * One code path, two engines: PostgreSQL when `DATABASE_URL` is set, else embedded PGlite.
- * Both speak the `postgres` dialect, run the same migrations and the same SQL.
+ * Both speak the `postgres` dialect, run the same migrations and the same SQL. `onPool` is
+ * handed the PostgreSQL pool once TypeORM creates it.
  */
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(database: DatabaseConfig, onPool?: (pool: pg.Pool) => void): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,
@@ -28,14 +33,22 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     return {
       ...common,
       url: database.url.reveal(),
-      driver: NODE_POSTGRES,
+      driver: onPool ? nodePostgres(onPool) : NODE_POSTGRES,
       // A bounded pool that gives up quickly, and statements that cannot run forever: a slow or
       // unreachable database answers 503 (see common/database-unavailable.ts), not a pile-up of requests.
       extra: {
         max: database.poolSize,
-        connectionTimeoutMillis: 2_000,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         idleTimeoutMillis: 30_000,
+        // The server cancels a statement that runs too long...
         statement_timeout: database.statementTimeoutMs,
+        // ...but a connection that went silent (a failover, a dropped NAT entry) answers nothing,
+        // not even the cancellation: the client gives up a second later and drops the connection
+        // (node-postgres.ts), so no request and no pool slot waits for minutes.
+        query_timeout: database.statementTimeoutMs + 1_000,
+        // Idle pooled connections are probed, so a dead peer is noticed before a request uses it.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
       },
     };
   }

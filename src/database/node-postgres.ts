@@ -17,11 +17,26 @@ class CallbackFormClient extends pg.Client {
       return (super.query as (...forwarded: unknown[]) => never)(...args);
     }
     return new Promise<pg.QueryResult>((resolve, reject) => {
-      const callback: QueryCallback = (error, result) => (error ? reject(error) : resolve(result));
+      const callback: QueryCallback = (error, result) => {
+        if (error?.message === QUERY_READ_TIMEOUT) this.discard();
+        return error ? reject(error) : resolve(result);
+      };
       super.query(text, (values ?? []) as unknown[], callback);
     }) as never;
   }
+
+  /**
+   * After `query_timeout` the statement is still on the wire, and the connection is either
+   * silent (a failover, a dropped NAT entry) or answering late: either way it can serve no one.
+   * Ending it makes the pool drop it when it is released, instead of handing it out again.
+   */
+  private discard(): void {
+    this.end().catch(() => undefined);
+  }
 }
+
+/** node-postgres' error when `query_timeout` passes without an answer. */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
 
 /** A pool of `CallbackFormClient`s, whatever options TypeORM builds it with. */
 class CallbackFormPool extends pg.Pool {
@@ -32,6 +47,19 @@ class CallbackFormPool extends pg.Pool {
 
 /**
  * node-postgres as TypeORM gets it (DataSourceOptions' `driver`): the module itself, but for
- * its pools, made of `CallbackFormClient`s.
+ * its pools, made of `CallbackFormClient`s. `onPool` is handed each pool TypeORM creates (the
+ * pool metrics read its counts).
  */
-export const NODE_POSTGRES: typeof pg = Object.assign(Object.create(pg) as typeof pg, { Pool: CallbackFormPool });
+export function nodePostgres(onPool?: (pool: pg.Pool) => void): typeof pg {
+  if (onPool === undefined) return Object.assign(Object.create(pg) as typeof pg, { Pool: CallbackFormPool });
+  const observe = onPool;
+  class ObservedPool extends CallbackFormPool {
+    constructor(options?: pg.PoolConfig) {
+      super(options);
+      observe(this);
+    }
+  }
+  return Object.assign(Object.create(pg) as typeof pg, { Pool: ObservedPool });
+}
+
+export const NODE_POSTGRES: typeof pg = nodePostgres();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TtlCache } from '../common/ttl-cache';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { PartnerEntity } from './entities/partner.entity';
 import type { PartnerRouteId } from './partner-routes';
 
@@ -13,11 +14,15 @@ const MAX_CACHED_PARTNERS = 10_000;
 export class PartnerAccessService {
   private readonly cache = new TtlCache<string, readonly PartnerRouteId[] | null>(PARTNER_CACHE_TTL_MS, MAX_CACHED_PARTNERS);
 
-  constructor(@InjectRepository(PartnerEntity) private readonly partners: Repository<PartnerEntity>) {}
+  constructor(
+    @InjectRepository(PartnerEntity) private readonly partners: Repository<PartnerEntity>,
+    private readonly metrics: MetricsRegistry,
+  ) {}
 
   /** The route ids enabled for an organization, or null when it is not an allowlisted partner. */
   async enabledRoutesOf(organizationId: string): Promise<readonly PartnerRouteId[] | null> {
     const cached = this.cache.get(organizationId);
+    this.metrics.cacheLookups.inc({ cache: 'partner_allowlists', result: cached === undefined ? 'miss' : 'hit' });
     if (cached !== undefined) return cached;
     const partner = await this.partners.findOne({ where: { organizationId }, select: { enabledRoutes: true } });
     const routes = partner?.enabledRoutes ?? null;

@@ -2,11 +2,13 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
+import { RepeatedLogSampler, suppressedNote } from '../common/repeated-log-sampler';
 import { AppConfig } from '../config/app-config';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { WebhookMetrics } from './webhook-metrics';
 import { webhookBody, webhookHeaders } from './webhook-request';
 import { WebhookSecretCipher } from './webhook-secret-cipher';
 import { ATTEMPT_TIMEOUT_MS, type AttemptOutcome, WebhookSender } from './webhook-sender';
@@ -46,6 +48,7 @@ export interface ClaimedDelivery {
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly sampler = new RepeatedLogSampler();
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -56,6 +59,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly cipher: WebhookSecretCipher,
     private readonly endpoints: WebhookEndpointsService,
     private readonly sender: WebhookSender,
+    private readonly metrics: WebhookMetrics,
     @InjectRepository(WebhookEventEntity) private readonly events: Repository<WebhookEventEntity>,
     @InjectRepository(WebhookEndpointEntity) private readonly endpointRows: Repository<WebhookEndpointEntity>,
   ) {}
@@ -97,7 +101,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           claimedAll = claimed.length === capacity;
         }
       } catch (error) {
-        this.logger.error(`claiming due deliveries failed: ${describe(error)}`);
+        // Every second while the database is away: once per interval is enough.
+        const suppressed = this.sampler.admit(describe(error));
+        if (suppressed !== null) this.logger.error(`claiming due deliveries failed: ${describe(error)}${suppressedNote(suppressed)}`);
       }
       // More may be due at once; otherwise look again after the interval.
       if (this.running && !claimedAll) await this.sleep(POLL_INTERVAL_MS);
@@ -218,6 +224,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       if (gone) await manager.update(WebhookEndpointEntity, { endpointId: delivery.endpointId }, { status: 'disabled' });
       return true;
     });
+    this.metrics.attempts.inc({ outcome: !recorded ? 'claim_lost' : gone ? 'endpoint_gone' : status === 'pending' ? 'retry_scheduled' : status });
     if (!recorded) {
       this.logger.warn(`delivery ${delivery.deliveryId}: the claim expired before the attempt was recorded; it will be attempted again`);
     } else if (gone) {

@@ -9,6 +9,7 @@ import { WebhookEventEntity } from './entities/webhook-event.entity';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { WebhookMetrics } from './webhook-metrics';
 import { WebhookSecretCipher } from './webhook-secret-cipher';
 import { WebhookSender } from './webhook-sender';
 
@@ -24,7 +25,7 @@ import { WebhookSender } from './webhook-sender';
     OrganizationsModule,
     PartnerModule,
   ],
-  providers: [WebhookSecretCipher, WebhookEndpointsService, WebhookDeliveriesService, WebhookSender, WebhookDispatcher],
+  providers: [WebhookSecretCipher, WebhookEndpointsService, WebhookDeliveriesService, WebhookSender, WebhookMetrics, WebhookDispatcher],
   // For the operator CLI and the fixture loader.
   exports: [WebhookEndpointsService, WebhookDeliveriesService, WebhookDispatcher],
 })

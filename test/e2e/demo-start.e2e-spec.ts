@@ -18,8 +18,8 @@ describe('the npm start demo', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'charthero-demo-'));
     demo = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', join(ROOT, 'src', 'demo.ts')], {
       cwd: ROOT,
-      // Nothing configured but a free port and a throwaway data directory.
-      env: { PATH: process.env.PATH ?? '', PORT: '0', PGLITE_DATA_DIR: dataDir, RECORDINGS_DIR: join(dataDir, 'recordings') },
+      // Nothing configured but free ports and a throwaway data directory.
+      env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', PGLITE_DATA_DIR: dataDir, RECORDINGS_DIR: join(dataDir, 'recordings') },
     });
     demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

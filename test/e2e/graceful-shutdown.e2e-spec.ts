@@ -2,28 +2,14 @@
  * SIGTERM to a real server process under load (issue 11): readiness turns 503 at once, every
  * request sent before the signal is answered 200, and the process exits in time.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createCliScenario, type CliScenario } from '../support/cli-scenario';
+import { failureOf, startServerProcess } from '../support/server-process';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
 const TOKEN = 'ch_sk_shutdown_full_access';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-
-/** fetch's network errors name their cause (ECONNRESET, ECONNREFUSED) one level down. */
-function failureOf(error: Error): string {
-  return error.cause instanceof Error ? error.cause.message : error.message;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('graceful shutdown of the server process', () => {
   let scenario: CliScenario;
@@ -44,18 +30,9 @@ describe('graceful shutdown of the server process', () => {
   afterAll(() => scenario.close());
 
   it('answers every request sent before SIGTERM, turns readiness 503, and exits in time', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = scenario.server({ PORT: String(port), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
-    let output = '';
-    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const server = await startServerProcess(scenario, { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
+    const { base } = server;
     try {
-      for (let ready = false; !ready; ) {
-        ready = await fetch(`${base}/health/ready`).then((response) => response.ok, () => false);
-        if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
 
       let signalledAt = Infinity;
       const outcomes: { sentAt: number; status: number | string }[] = [];
@@ -75,12 +52,12 @@ describe('graceful shutdown of the server process', () => {
       });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       signalledAt = Date.now();
-      server.kill('SIGTERM');
-      // The signal is handled as soon as the process's event loop gets to it.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.process.kill('SIGTERM');
+      // The signal is handled as soon as the process's event loop gets to it, which says so.
+      while (!server.output().includes('SIGTERM: draining')) await new Promise((resolve) => setTimeout(resolve, 20));
       const readiness = await fetch(`${base}/health/ready`).then((response) => response.status, (error: Error) => failureOf(error));
 
-      const [code, signal] = await exited;
+      const { code, signal } = await server.exited;
       const tookMs = Date.now() - signalledAt;
       await Promise.all(clients);
 
@@ -90,10 +67,10 @@ describe('graceful shutdown of the server process', () => {
       // Draining: not ready, or no longer accepting connections at all.
       expect(readiness).not.toBe(200);
       expect(tookMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
-      expect({ code, signal }).toEqual(code === 0 ? { code: 0, signal: null } : { code: null, signal: 'SIGTERM' });
-      expect(output).toContain('SIGTERM: draining (readiness 503)');
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(server.output()).toContain('SIGTERM: draining (readiness 503)');
     } finally {
-      server.kill('SIGKILL');
+      server.process.kill('SIGKILL');
     }
   });
 });

@@ -24,14 +24,15 @@ export interface CliScenario {
 
 const OPERATOR_TABLES = { organizations: 'organization_id', partners: 'organization_id', api_keys: 'key_id' };
 
-export async function createCliScenario(): Promise<CliScenario> {
+/** `extraEnv`: what every CLI run and server of the scenario sees besides its database (secrets…). */
+export async function createCliScenario(extraEnv: Record<string, string> = {}): Promise<CliScenario> {
   const workDir = await mkdtemp(join(tmpdir(), 'charthero-cli-'));
   // The embedded database must live on disk: every CLI run is its own process.
   const database: TestDatabase = usingPostgres()
     ? await createTestDatabase()
     : { env: { PGLITE_DATA_DIR: join(workDir, 'pglite') }, drop: async () => undefined };
   // The CLI and the app store recordings in the same place, as on one operator's machine.
-  const env = { ...database.env, RECORDINGS_DIR: join(workDir, 'recordings') };
+  const env = { ...extraEnv, ...database.env, RECORDINGS_DIR: join(workDir, 'recordings') };
   const withApp = async <T>(work: (app: TestApp) => Promise<T>): Promise<T> => {
     const app = await startTestApp({ database: { env: database.env, drop: async () => undefined }, env: { RECORDINGS_DIR: env.RECORDINGS_DIR } });
     try {

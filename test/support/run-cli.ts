@@ -32,9 +32,12 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
   return spawn(process.execPath, [compiledCli(), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
 }
 
-/** The production server (`npm run start:prod`'s `main.js`), compiled with the CLI, as a process. */
+/**
+ * The production server (`npm run start:prod`'s `main.js`), compiled with the CLI, as a process.
+ * No metrics listener unless `env` names a port: servers of parallel suites would contend for 9464.
+ */
 export function spawnServer(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [join(dirname(compiledCli()), 'main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  return spawn(process.execPath, [join(dirname(compiledCli()), 'main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env } });
 }
 
 /**

@@ -45,7 +45,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const ownRecordingsDir = options.env?.RECORDINGS_DIR === undefined ? await mkdtemp(join(tmpdir(), 'charthero-recordings-')) : null;
   const recordingsDir = options.env?.RECORDINGS_DIR ?? ownRecordingsDir!;
   // No dispatcher unless a test asks for one (WEBHOOK_DISPATCH): others' deliveries stay put.
-  const config = loadAppConfig({ NODE_ENV: 'test', WEBHOOK_DISPATCH: 'false', RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
+  // No log lines and no metrics listener either: the suites that check those ask for them.
+  const quiet = { WEBHOOK_DISPATCH: 'false', LOG_LEVEL: 'silent', METRICS_PORT: '0' };
+  const config = loadAppConfig({ NODE_ENV: 'test', ...quiet, RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
   if (options.logger) builder = builder.setLogger(options.logger);
   const moduleRef = await builder.compile();

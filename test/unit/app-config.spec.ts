@@ -88,9 +88,22 @@ describe('loadAppConfig', () => {
     expect(database.kind === 'postgres' && database.url.reveal()).toBe(url);
   });
 
-  it('drains for at most SHUTDOWN_TIMEOUT_MS, 25 s by default', () => {
-    expect(loadAppConfig({}).shutdownTimeoutMs).toBe(25_000);
+  it('drains for at most SHUTDOWN_TIMEOUT_MS, 10 s by default', () => {
+    expect(loadAppConfig({}).shutdownTimeoutMs).toBe(10_000);
     expect(loadAppConfig({ SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5_000);
+  });
+
+  it('logs at info, pretty in development and JSON in production, unless LOG_LEVEL and LOG_FORMAT say otherwise', () => {
+    expect(loadAppConfig({}).logging).toEqual({ level: 'info', format: 'pretty' });
+    expect(loadAppConfig({ NODE_ENV: 'production' }).logging).toEqual({ level: 'info', format: 'json' });
+    expect(loadAppConfig({ NODE_ENV: 'production', LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' }).logging).toEqual({ level: 'debug', format: 'pretty' });
+    expect(loadAppConfig({ LOG_LEVEL: 'silent', LOG_FORMAT: 'json' }).logging).toEqual({ level: 'silent', format: 'json' });
+  });
+
+  it('serves metrics on METRICS_PORT, 9464 by default; 0 turns the listener off', () => {
+    expect(loadAppConfig({}).metricsPort).toBe(9464);
+    expect(loadAppConfig({ METRICS_PORT: '9100' }).metricsPort).toBe(9100);
+    expect(loadAppConfig({ METRICS_PORT: '0' }).metricsPort).toBeNull();
   });
 
   it.each(['0', '1', '65535'])('accepts PORT=%s', (port) => {
@@ -98,6 +111,15 @@ describe('loadAppConfig', () => {
   });
 
   describe('bad configuration stops the start with one line', () => {
+    it.each([
+      ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose".'],
+      ['LOG_FORMAT', 'text', 'LOG_FORMAT must be one of json, pretty, got "text".'],
+      ['METRICS_PORT', '70000', 'METRICS_PORT must be an integer from 0 (off) to 65535, got "70000".'],
+      ['METRICS_PORT', 'on', 'METRICS_PORT must be an integer from 0 (off) to 65535, got "on".'],
+    ])('refuses %s=%s', (name, value, message) => {
+      expect(configErrorOf({ [name]: value }).message).toBe(message);
+    });
+
     it.each(['abc', '70000', '65536', '-1', '80.5', '1e3', '0x50'])('refuses PORT=%s, naming PORT', (port) => {
       const error = configErrorOf({ PORT: port });
       expect(error.message).toContain('PORT');

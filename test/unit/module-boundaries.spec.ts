@@ -11,17 +11,20 @@ const SRC = resolve(__dirname, '../../src');
 const MAY_IMPORT: Record<string, readonly string[]> = {
   config: [],
   common: [],
+  logging: ['config'],
+  metrics: ['config'],
   organizations: ['common'],
-  auth: ['common', 'config', 'organizations'],
-  partner: ['common', 'auth', 'organizations'],
+  auth: ['common', 'config', 'metrics', 'organizations'],
+  partner: ['common', 'auth', 'metrics', 'organizations'],
   encounters: ['common', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
-  webhooks: ['common', 'config', 'organizations', 'partner'],
+  webhooks: ['common', 'config', 'metrics', 'organizations', 'partner'],
   health: ['common', 'config', 'database'],
+  observability: ['common', 'logging', 'metrics', 'auth', 'partner'],
   openapi: ['common', 'partner', 'webhooks'],
-  database: ['config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
+  database: ['config', 'metrics', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
-  cli: ['common', 'config', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
+  cli: ['common', 'config', 'metrics', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
 };
 
 function sourceFiles(directory: string): string[] {
