@@ -79,7 +79,7 @@ describe('a database that cannot be reached', () => {
       url.hostname = '127.0.0.1';
       url.port = String(proxy.port);
       t = await startTestApp({ database: { env: { DATABASE_URL: url.toString() }, drop: database.drop } });
-      cutDatabase = proxy.cut;
+      cutDatabase = proxy.refuse;
     } else {
       t = await startTestApp();
       cutDatabase = async () => (await getPGliteInstance()).close();

@@ -1,10 +1,13 @@
 /**
  * SIGTERM to a real server process under load (issue 11): readiness turns 503 at once, every
- * request sent before the signal is answered 200, and the process exits in time.
+ * request sent before the signal is answered 200, and the process exits 0 in time; what does not
+ * settle is cut off at SHUTDOWN_TIMEOUT_MS.
  */
 import { createCliScenario, type CliScenario } from '../support/cli-scenario';
 import { failureOf, startServerProcess } from '../support/server-process';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { partnerWithEncounter, webhookEndpoint } from '../support/webhooks';
 
 jest.setTimeout(120_000);
 
@@ -71,6 +74,35 @@ describe('graceful shutdown of the server process', () => {
       expect(server.output()).toContain('SIGTERM: draining (readiness 503)');
     } finally {
       server.process.kill('SIGKILL');
+    }
+  });
+
+  it('exits with code 1 at SHUTDOWN_TIMEOUT_MS when something in flight does not settle (a webhook receiver that hangs)', async () => {
+    const receiver = await WebhookReceiver.start();
+    receiver.reply('hang');
+    try {
+      const fixture = {
+        ...partnerWithEncounter('sd_hang'),
+        webhook_endpoints: [webhookEndpoint('whe_sd_hang', 'org_sd_hang', receiver.url(), 'whsec_shutdown_secret_0123456789')],
+        documents: [transcriptDocument('doc_sd_hang', 'enc_sd_hang')],
+      };
+      expect(await scenario.cli('fixtures', 'load', await scenario.file('hang.json', fixture))).toMatchObject({ code: 0 });
+      const server = await startServerProcess(scenario, { SHUTDOWN_TIMEOUT_MS: '2000' });
+      try {
+        // The attempt is in flight, and will not end before its own 10 s timeout.
+        await receiver.waitFor(1);
+        const signalledAt = Date.now();
+        server.process.kill('SIGTERM');
+        const ended = await server.exited;
+        expect(ended).toEqual({ code: 1, signal: null });
+        expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(2_000);
+        expect(Date.now() - signalledAt).toBeLessThan(4_000);
+        expect(server.output()).toContain('shutdown took longer than SHUTDOWN_TIMEOUT_MS (2000 ms): exiting now');
+      } finally {
+        server.process.kill('SIGKILL');
+      }
+    } finally {
+      await receiver.close();
     }
   });
 });
