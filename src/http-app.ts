@@ -58,8 +58,8 @@ export function httpAppOptions(logger?: LoggerService | false): NestApplicationO
 
 /**
  * Bounds on what a client may hold: the request line and headers within 10 s, the whole request
- * within 30 s (no route reads a body), 5 s of idle keep-alive; a header block over Node's
- * 16 KiB is refused. What Node's parser refuses is answered with the public error body
+ * within 30 s (no route reads a body), 5 s of idle keep-alive, enforced within a second
+ * (JsonExpressAdapter); a header block over Node's 16 KiB is refused. What Node's parser refuses is answered with the public error body
  * (`answerClientError`), not a bare status line.
  */
 function limitSlowClients(server: Server): void {

@@ -58,7 +58,9 @@ describe('graceful shutdown of the server process', () => {
       server.process.kill('SIGTERM');
       // The signal is handled as soon as the process's event loop gets to it, which says so.
       while (!server.output().includes('SIGTERM: draining')) await new Promise((resolve) => setTimeout(resolve, 20));
-      const readiness = await fetch(`${base}/health/ready`).then((response) => response.status, (error: Error) => failureOf(error));
+      // The listener stays open for a second of grace: readiness answers, in the public error body.
+      const readiness = await fetch(`${base}/health/ready`);
+      const readinessBody = (await readiness.json()) as { reason_code: string; request_id: string };
 
       const { code, signal } = await server.exited;
       const tookMs = Date.now() - signalledAt;
@@ -67,8 +69,11 @@ describe('graceful shutdown of the server process', () => {
       const beforeSignal = outcomes.filter((outcome) => outcome.sentAt < signalledAt);
       expect(beforeSignal.length).toBeGreaterThan(16);
       expect(beforeSignal.filter((outcome) => outcome.status !== 200)).toEqual([]);
-      // Draining: not ready, or no longer accepting connections at all.
-      expect(readiness).not.toBe(200);
+      expect(readiness.status).toBe(503);
+      expect(readinessBody.reason_code).toBe('service_unavailable');
+      expect(readiness.headers.get('retry-after')).toBe('5');
+      expect(readiness.headers.get('x-request-id')).toBe(readinessBody.request_id);
+      expect(readiness.headers.get('connection')).toBe('close');
       expect(tookMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       expect(server.output()).toContain('SIGTERM: draining (readiness 503)');

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { CapturingLogger } from '../support/capturing-logger';
 import { apiKey, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
-import { rawRequest, type RawResponse } from '../support/raw-http';
+import { rawRequest, stalledRequest, type RawResponse } from '../support/raw-http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const TOKEN = 'ch_sk_http_edges_full_access';
@@ -77,6 +77,12 @@ describe('the HTTP edges', () => {
     });
   });
 
+  it.each(['GET', 'OPTIONS'])('answers %s * (asterisk form) as no route, in the public body', async (method) => {
+    const response = await rawRequest(server, `${method} * HTTP/1.1\r\nHost: edges.test`);
+    expectErrorBody(response, 404, 'route_not_found');
+    expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-request-id': expect.stringMatching(/^req_/) });
+  });
+
   describe('a request target in absolute form (RFC 9112 §3.2.2), which servers must accept', () => {
     it.each([
       ['the list', '/external/v1/encounters'],
@@ -143,6 +149,14 @@ describe('the HTTP edges', () => {
       expectRefusal(await rawRequest(server, 'GET /external/v1/encounters HTTP/1.1\r\nHost: x\r\nBad Header: no'), 400, 'invalid_request');
       expectRefusal(await rawRequest(server, 'NOT A REQUEST LINE'), 400, 'invalid_request');
     });
+
+    it('a client that stops sending its headers: 408 request_timeout in the public body, 10 s after it connected', async () => {
+      const started = Date.now();
+      expectRefusal(await stalledRequest(server, 'GET /external/v1/encounters HTTP/1.1\r\nHost: x\r\nX-Slow: '), 408, 'request_timeout');
+      // headersTimeout, checked every second.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+      expect(Date.now() - started).toBeLessThan(12_000);
+    }, 20_000);
 
     it('keeps serving', async () => {
       expect((await rawRequest(server, 'GET /health/live HTTP/1.1\r\nHost: x')).status).toBe(200);
