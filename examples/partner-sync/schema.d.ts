@@ -464,7 +464,11 @@ export interface operations {
                     "application/json": components["schemas"]["EncounterList"];
                 };
             };
-            /** @description `unsupported_filter`: The request includes a query parameter that this route does not support. */
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
@@ -478,7 +482,7 @@ export interface operations {
                         /** @enum {string} */
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
-                        reason_code?: "unsupported_filter";
+                        reason_code?: "unsupported_filter" | "invalid_request";
                     };
                 };
             };
@@ -542,6 +546,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
             /**
              * @description `invalid_limit`: The limit query parameter is invalid.
              *
@@ -565,6 +587,24 @@ export interface operations {
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
                         reason_code?: "invalid_limit" | "invalid_offset" | "invalid_sort" | "invalid_query";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
                     };
                 };
             };
@@ -665,7 +705,11 @@ export interface operations {
                     "application/json": components["schemas"]["EncounterDetail"];
                 };
             };
-            /** @description `unsupported_filter`: The request includes a query parameter that this route does not support. */
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
@@ -679,7 +723,7 @@ export interface operations {
                         /** @enum {string} */
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
-                        reason_code?: "unsupported_filter";
+                        reason_code?: "unsupported_filter" | "invalid_request";
                     };
                 };
             };
@@ -765,6 +809,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
             /** @description `internal_error`: An unexpected error occurred. */
             500: {
                 headers: {
@@ -840,6 +920,8 @@ export interface operations {
              * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
              *
              *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -854,7 +936,7 @@ export interface operations {
                         /** @enum {string} */
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
-                        reason_code?: "unsupported_filter" | "unsupported_document_type";
+                        reason_code?: "unsupported_filter" | "unsupported_document_type" | "invalid_request";
                     };
                 };
             };
@@ -944,6 +1026,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
             /** @description `internal_error`: An unexpected error occurred. */
             500: {
                 headers: {
@@ -1018,6 +1136,8 @@ export interface operations {
              * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
              *
              *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1032,7 +1152,7 @@ export interface operations {
                         /** @enum {string} */
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
-                        reason_code?: "unsupported_filter" | "unsupported_document_type";
+                        reason_code?: "unsupported_filter" | "unsupported_document_type" | "invalid_request";
                     };
                 };
             };
@@ -1124,6 +1244,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
             /** @description `internal_error`: An unexpected error occurred. */
             500: {
                 headers: {
@@ -1198,6 +1354,8 @@ export interface operations {
              * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
              *
              *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1212,7 +1370,7 @@ export interface operations {
                         /** @enum {string} */
                         error?: "api_key_validation_failed";
                         /** @enum {string} */
-                        reason_code?: "unsupported_filter" | "unsupported_document_type";
+                        reason_code?: "unsupported_filter" | "unsupported_document_type" | "invalid_request";
                     };
                 };
             };
@@ -1304,6 +1462,42 @@ export interface operations {
                     };
                 };
             };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
             /** @description `internal_error`: An unexpected error occurred. */
             500: {
                 headers: {
@@ -1371,6 +1565,54 @@ export interface operations {
                     };
                 };
             };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
         };
     };
     "health.ready": {
@@ -1393,6 +1635,54 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
                     };
                 };
             };
@@ -1436,6 +1726,54 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
+                    };
+                };
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
                     };
                 };
             };

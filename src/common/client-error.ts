@@ -5,6 +5,9 @@ import { ApiError } from './api-error';
 import { errorBodyOf } from './error-body.filter';
 import type { ReasonCode } from './reason-codes';
 
+/** What any request may be answered before it reaches a route (every operation documents them). */
+export const CLIENT_ERROR_CODES: readonly ReasonCode[] = ['invalid_request', 'request_timeout', 'request_header_too_large'];
+
 /**
  * What Node's HTTP parser refuses before any middleware runs, as reason codes: a header block
  * over the size limit (request line included), a request that took too long to arrive, and

@@ -24,6 +24,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ operationId: 'health.live', summary: 'Liveness: the process answers (restart it when it does not)', security: [] })
   @ApiOkResponse({ description: 'The process is up, whatever the state of its database.', schema: okSchema() })
+  @ApiErrorResponses([])
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }

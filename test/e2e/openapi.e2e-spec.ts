@@ -5,7 +5,10 @@ import { COMMITTED_OPENAPI_FILE, createOpenApiDocument, serializeOpenApi } from 
 import { assertMatchesOpenApi } from '../support/openapi-conformance';
 import { startTestApp, TestApp } from '../support/test-app';
 
+/** What the HTTP server answers a request it cannot read, before any route: on every operation. */
+const UNREADABLE = ['invalid_request', 'request_timeout', 'request_header_too_large'];
 const CHECKS = [
+  ...UNREADABLE,
   'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable', 'invalid_key',
   'revoked_key', 'disabled_key', 'expired_key', 'org_scope_only_required', 'organization_not_allowlisted', 'route_not_allowed',
   'missing_scope', 'unsupported_filter', 'service_unavailable', 'internal_error',
