@@ -7,10 +7,12 @@ export interface BenchOptions {
   connections: number;
   reuse: boolean;
   keep: boolean;
+  /** `--soak S`: instead of the comparison, S seconds of mixed traffic at a fixed rate (bench/soak.ts). */
+  soak: number | null;
 }
 
 function usageError(message: string): never {
-  console.error(`bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep]`);
+  console.error(`bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep] [--soak S]`);
   process.exit(64);
 }
 
@@ -26,6 +28,7 @@ export function parseOptions(): BenchOptions {
         connections: { type: 'string', default: '32' },
         reuse: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
+        soak: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -46,5 +49,6 @@ export function parseOptions(): BenchOptions {
     reuse: values.reuse,
     // A reused data set is kept for the next run too.
     keep: values.keep || values.reuse,
+    soak: values.soak === undefined ? null : number('soak', values.soak, true),
   };
 }

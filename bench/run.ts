@@ -5,10 +5,11 @@
  *   npm run bench                               1,000,000 encounters, 10 s per scenario and server
  *   npm run bench -- --scale 0.01               a quick run (10,000 encounters, 4 s per scenario)
  *   npm run bench -- --keep, then -- --reuse    keep the generated database, and benchmark it again
+ *   npm run bench -- --soak 300                 the service alone, mixed traffic at a fixed rate for 300 s (bench/soak.ts)
  *   BENCH_DATABASE_URL=postgres://… npm run bench
  *
  * Options: --scale N (1), --duration S (10; 4 below scale 0.1), --warmup S (3; 2 below scale 0.1),
- * --connections N (32), --reuse, --keep. Everything listens on and connects to 127.0.0.1.
+ * --connections N (32), --reuse, --keep, --soak S. Everything listens on and connects to 127.0.0.1.
  * Results: bench/results/latest.json. See docs/PERFORMANCE.md.
  */
 import 'reflect-metadata';
@@ -23,6 +24,7 @@ import { parseOptions } from './options';
 import { type ManagedProcess, ROOT, startServer, Teardown } from './processes';
 import { type FixedRate, printReport, RESULTS_FILE, type ScenarioResult, writeResults } from './report';
 import { buildScenarios, compareResponses, type Scenario } from './scenarios';
+import { runSoak } from './soak';
 
 /** The fixed-rate list runs' rate, as a share of the service's closed-loop list throughput. */
 const FIXED_RATE_SHARE = 0.5;
@@ -34,7 +36,10 @@ const load = new LoadGenerator(options.connections);
 const teardown = new Teardown(load, options.keep, log);
 // The whole run is bounded: generation (about 40 s per million encounters), then 5 scenarios ×
 // 2 servers and 4 fixed-rate runs, each at most its duration plus a 10 s request timeout.
-const watchdog = teardown.guard(Math.ceil(180 + 300 * options.scale + (2 * 5 + 4) * (options.warmup + options.duration + 10)));
+// A soak runs the service alone for its seconds, after a warm-up, a throughput run and a settling.
+const watchdog = teardown.guard(
+  Math.ceil(180 + 300 * options.scale + (options.soak === null ? (2 * 5 + 4) * (options.warmup + options.duration + 10) : options.soak + options.warmup + options.duration + 120)),
+);
 const loadAtStart = os.loadavg().map((value) => round(value));
 
 async function main(): Promise<void> {
@@ -56,6 +61,12 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: data.url, API_KEY_DIGEST_SECRET: DIGEST_SECRET };
   // As deployed: with a webhook key, so the service runs its dispatcher beside the requests measured.
   const service = await startServer('service', ['dist/main.js'], { ...env, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY }, teardown, log);
+  if (options.soak !== null) {
+    if (!(await runSoak(service, data, options, load, log))) process.exitCode = 1;
+    await monitor.end();
+    teardown.monitor = undefined;
+    return;
+  }
   const baseline = await startServer('baseline', ['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json' }, teardown, log);
 
   const scenarios = buildScenarios(data);

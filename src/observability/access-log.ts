@@ -28,10 +28,7 @@ export interface AccessLine {
   aborted?: true;
 }
 
-/**
- * The access log, on pino-http: it also gives each request its logger (`request.log`, bound to
- * its request id), which nestjs-pino hands to Nest's `Logger` while the request is served.
- */
+/** The access log, on pino-http. */
 @Injectable()
 export class AccessLog {
   readonly middleware: RequestHandler;
@@ -53,7 +50,7 @@ export class AccessLog {
     this.middleware = pinoHttp({
       logger: root,
       genReqId: (request) => (request as ObservedRequest).requestId,
-      // The request's own logger carries its id and nothing else of it.
+      // The request's logger (`request.log`) carries its id and nothing else of it.
       quietReqLogger: true,
       quietResLogger: true,
       customAttributeKeys: { reqId: 'request_id' },
