@@ -10,8 +10,7 @@ import { answerClientError } from './common/client-error';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { DrainingState } from './health/draining-state';
-import { AccessLog } from './observability/access-log';
-import { RequestMetrics } from './observability/request-metrics';
+import { RequestObserver } from './observability/request-observer';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
@@ -81,7 +80,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
     next();
   };
   // Ahead of every route, so that each request is logged and counted, refused ones included.
-  app.use(app.get(AccessLog).middleware, app.get(RequestMetrics).middleware, closeWhileDraining, refuseDotSegments);
+  app.use(app.get(RequestObserver).middleware, closeWhileDraining, refuseDotSegments);
   serveApiReference(app, createOpenApiDocument(app));
   return app;
 }

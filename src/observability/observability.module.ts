@@ -2,15 +2,17 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AccessLog } from './access-log';
 import { RequestMetrics } from './request-metrics';
+import { RequestObserver } from './request-observer';
 import { RouteLabels } from './route-labels';
 
 /**
  * What the partner port tells operators about each request: an access line (AccessLog) and the
- * request metrics (RequestMetrics). configureHttpApp mounts both ahead of every route.
+ * request metrics (RequestMetrics), both written by RequestObserver, which configureHttpApp
+ * mounts ahead of every route.
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [RouteLabels, AccessLog, RequestMetrics],
-  exports: [AccessLog, RequestMetrics],
+  providers: [RouteLabels, AccessLog, RequestMetrics, RequestObserver],
+  exports: [RequestObserver],
 })
 export class ObservabilityModule {}
