@@ -20,6 +20,8 @@ export interface LoadOutcome {
   errors: number;
   timeouts: number;
   autocannonLatencyMs: LatencySummary | null;
+  /** The paced driver's failures by kind: an HTTP status, a socket error code, `timeout`. */
+  failures?: Record<string, number>;
 }
 
 /** Drives the load of one run at a time, over at most `connections` sockets. */
@@ -80,7 +82,8 @@ export class LoadGenerator {
     const headers = { authorization: `Bearer ${token}` };
     const total = Math.max(1, Math.floor(rate * duration));
     const interval = 1000 / rate;
-    const outcome: LoadOutcome = { requestsPerSecond: 0, latencies: [], responses: 0, non2xx: 0, errors: 0, timeouts: 0, autocannonLatencyMs: null };
+    const outcome: LoadOutcome = { requestsPerSecond: 0, latencies: [], responses: 0, non2xx: 0, errors: 0, timeouts: 0, autocannonLatencyMs: null, failures: {} };
+    const failed = (kind: string) => (outcome.failures![kind] = (outcome.failures![kind] ?? 0) + 1);
     this.stopRun = () => agent.destroy();
     return new Promise((resolve) => {
       const start = performance.now();
@@ -88,14 +91,19 @@ export class LoadGenerator {
       let settled = 0;
       const fire = (due: number) => {
         let done = false;
-        const finish = (status: number | null) => {
+        const finish = (status: number | null, error?: NodeJS.ErrnoException) => {
           if (done) return;
           done = true;
-          if (status === null) outcome.errors++;
-          else {
+          if (status === null) {
+            outcome.errors++;
+            failed(error?.code ?? error?.message ?? 'error');
+          } else {
             outcome.responses++;
             if (status >= 200 && status < 300) outcome.latencies.push(performance.now() - due);
-            else outcome.non2xx++;
+            else {
+              outcome.non2xx++;
+              failed(String(status));
+            }
           }
           if (++settled === total) {
             agent.destroy();
@@ -106,13 +114,13 @@ export class LoadGenerator {
         const request = httpGet({ host: '127.0.0.1', port: server.port, path: scenario.paths[sent % scenario.paths.length], headers, agent, timeout: 10_000 }, (response) => {
           response.resume();
           response.on('end', () => finish(response.statusCode ?? 0));
-          response.on('error', () => finish(null));
+          response.on('error', (error) => finish(null, error));
         });
         request.on('timeout', () => {
           outcome.timeouts++;
-          request.destroy(new Error('timed out'));
+          request.destroy(new Error('timeout'));
         });
-        request.on('error', () => finish(null));
+        request.on('error', (error) => finish(null, error));
       };
       const tick = () => {
         const now = performance.now();

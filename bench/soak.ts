@@ -2,7 +2,9 @@
  * `npm run bench -- --soak S`: the service alone, as deployed (JSON logs, metrics, the webhook
  * dispatcher), under mixed traffic (every scenario's requests, interleaved) at a fixed rate of
  * half its measured list throughput, for S seconds. Each minute records its p99, its errors and
- * the resident memory at its end: a leak shows as memory that keeps growing once warm.
+ * the median of its resident memory (sampled every second): a leak shows as memory that keeps
+ * growing once warm. The run fails on any error or on the last minute's median 10% above the
+ * first's.
  * Results: bench/results/soak-latest.json. See docs/PERFORMANCE.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { buildScenarios, type Scenario } from './scenarios';
 const SOAK_RESULTS_FILE = path.join(ROOT, 'bench/results/soak-latest.json');
 /** The soak's rate, as a share of the service's closed-loop list throughput. */
 const RATE_SHARE = 0.5;
-/** Paced traffic before the memory of the start is read: pools, caches and JIT settle. */
+/** Paced traffic before the first minute: pools, caches and JIT settle. */
 const SETTLE_SECONDS = 20;
 /** What the soak must show (issue 11): no error, resident memory growing less than this. */
 const MAX_RSS_GROWTH = 0.1;
@@ -31,7 +33,16 @@ interface SoakMinute {
   requestsPerSecond: number;
   p99Ms: number;
   errors: number;
-  rssMiB: number;
+  /** The errors by kind: an HTTP status, a socket error code, `timeout`. */
+  failures: Record<string, number>;
+  /** Resident memory sampled every second of the minute: its median and its peak. */
+  rssMedianMiB: number;
+  rssMaxMiB: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];
 }
 
 function p99(latencies: number[]): number {
@@ -58,25 +69,31 @@ export async function runSoak(service: ManagedProcess, data: DataInfo, options: 
 
   const mixed = mixedTraffic(scenarios);
   await load.runPaced(service, data.token, mixed, SETTLE_SECONDS, rate);
-  const rssAtStartMiB = round(memoryMiB(service.pid, 'VmRSS'), 1);
-  log(`soak: RSS ${rssAtStartMiB} MiB after ${SETTLE_SECONDS} s at that rate`);
 
   const minutes: SoakMinute[] = [];
   for (let elapsed = 0, minute = 1; elapsed < seconds; elapsed += 60, minute++) {
+    // Resident memory swings by tens of MiB with each major GC: one reading says little, a
+    // minute's median says where it sits.
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(memoryMiB(service.pid, 'VmRSS')), 1_000);
     const outcome = await load.runPaced(service, data.token, mixed, Math.min(60, seconds - elapsed), rate);
+    clearInterval(sampler);
     const result = {
       minute,
       requests: outcome.responses + outcome.errors,
       requestsPerSecond: round(outcome.requestsPerSecond, 1),
       p99Ms: p99(outcome.latencies),
-      errors: outcome.errors + outcome.non2xx + outcome.timeouts,
-      rssMiB: round(memoryMiB(service.pid, 'VmRSS'), 1),
+      errors: outcome.errors + outcome.non2xx,
+      failures: outcome.failures ?? {},
+      rssMedianMiB: round(median(rss), 1),
+      rssMaxMiB: round(Math.max(...rss), 1),
     };
     minutes.push(result);
-    log(`soak minute ${minute}: ${result.requests} requests, p99 ${result.p99Ms} ms, ${result.errors} errors, RSS ${result.rssMiB} MiB`);
+    log(`soak minute ${minute}: ${result.requests} requests, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.failures)}, RSS median ${result.rssMedianMiB} MiB, peak ${result.rssMaxMiB} MiB`);
   }
 
-  const rssAtEndMiB = minutes[minutes.length - 1].rssMiB;
+  const rssAtStartMiB = minutes[0].rssMedianMiB;
+  const rssAtEndMiB = minutes[minutes.length - 1].rssMedianMiB;
   const rssGrowth = round((rssAtEndMiB - rssAtStartMiB) / rssAtStartMiB, 3);
   const errors = minutes.reduce((sum, minute) => sum + minute.errors, 0);
   const passed = errors === 0 && rssGrowth < MAX_RSS_GROWTH;
@@ -90,12 +107,12 @@ export async function runSoak(service: ManagedProcess, data: DataInfo, options: 
   );
   console.log(
     `\n${table([
-      ['Minute', 'Requests', 'req/s', 'p99 ms', 'Errors', 'RSS MiB'],
-      ...minutes.map((m) => [String(m.minute), String(m.requests), String(m.requestsPerSecond), String(m.p99Ms), String(m.errors), String(m.rssMiB)]),
+      ['Minute', 'Requests', 'req/s', 'p99 ms', 'Errors', 'RSS median MiB', 'RSS peak MiB'],
+      ...minutes.map((m) => [String(m.minute), String(m.requests), String(m.requestsPerSecond), String(m.p99Ms), String(m.errors), String(m.rssMedianMiB), String(m.rssMaxMiB)]),
     ])}`,
   );
   console.log(
-    `\nSoak ${passed ? 'passed' : 'FAILED'}: ${errors} errors; RSS ${rssAtStartMiB} → ${rssAtEndMiB} MiB (${round(rssGrowth * 100, 1)}%, bound ${MAX_RSS_GROWTH * 100}%); results in ${path.relative(ROOT, SOAK_RESULTS_FILE)}`,
+    `\nSoak ${passed ? 'passed' : 'FAILED'}: ${errors} errors; RSS median ${rssAtStartMiB} MiB in the first minute → ${rssAtEndMiB} MiB in the last (${round(rssGrowth * 100, 1)}%, bound ${MAX_RSS_GROWTH * 100}%); results in ${path.relative(ROOT, SOAK_RESULTS_FILE)}`,
   );
   return passed;
 }

@@ -41,7 +41,7 @@ export class RouteLabels implements OnModuleInit {
   of(request: Request): string {
     // Express sets `route` once a route matched; it stays set after the handler has answered.
     const template = (request.route as { path?: unknown } | undefined)?.path;
-    // A wildcard route (`{/*splat}`: nestjs-pino's middleware) matches any path: it is no route.
+    // A wildcard route (a middleware mounted on `{/*splat}`) matches any path: it names no route.
     if (typeof template !== 'string' || template.includes('*')) return UNMATCHED_ROUTE;
     // A HEAD is served by the GET route of its path.
     const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${template}`;

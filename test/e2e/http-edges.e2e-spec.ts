@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { Agent, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CapturingLogger } from '../support/capturing-logger';
 import { apiKey, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { rawRequest, stalledRequest, type RawResponse } from '../support/raw-http';
@@ -102,6 +103,28 @@ describe('the HTTP edges', () => {
       expect(response.headers['cache-control']).toBe('no-store');
     });
   });
+
+  it('keeps an idle keep-alive connection past 60 s-class balancer timeouts: a request 6 s later reuses it', async () => {
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = () =>
+      new Promise<{ status: number; reusedSocket: boolean }>((resolve, reject) => {
+        const request = get({ host: '127.0.0.1', port, path: '/health/live', agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, reusedSocket: request.reusedSocket }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await send()).toEqual({ status: 200, reusedSocket: false });
+      // Node's default would have closed it after 5 s, racing this request.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await send()).toEqual({ status: 200, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
 
   it('answers HEAD with the headers of GET and not one byte of body', async () => {
     const path = '/external/v1/encounters/enc_edges';
