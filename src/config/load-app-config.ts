@@ -30,7 +30,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   return {
     production,
-    port: parsePort(env.PORT),
+    port: parsePort('PORT', env.PORT, 3000),
     database: databaseUrl
       ? {
           kind: 'postgres',
@@ -127,22 +127,19 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function parsePort(raw: string | undefined): number {
-  if (nonEmpty(raw) === undefined) return 3000;
+/** A TCP port from 0 to 65535 (`name`, unset: `fallback`); 0 is the kernel's choice for PORT, off for METRICS_PORT. */
+function parsePort(name: string, raw: string | undefined, fallback: number, zero = ''): number {
+  if (nonEmpty(raw) === undefined) return fallback;
   const port = Number(raw);
   if (!/^\d+$/.test(raw!.trim()) || port > 65535) {
-    throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}".`);
+    throw new ConfigError(`${name} must be an integer from 0${zero} to 65535, got "${raw}".`);
   }
   return port;
 }
 
 /** `METRICS_PORT`: 9464 (Prometheus' registered exporter port) by default; `0` turns the listener off. */
 function parseMetricsPort(raw: string | undefined): number | null {
-  if (nonEmpty(raw) === undefined) return 9464;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw!.trim()) || port > 65535) {
-    throw new ConfigError(`METRICS_PORT must be an integer from 0 (off) to 65535, got "${raw}".`);
-  }
+  const port = parsePort('METRICS_PORT', raw, 9464, ' (off)');
   return port === 0 ? null : port;
 }
 
