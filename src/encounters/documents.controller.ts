@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Disclosed } from '../audit/disclosure';
 import { PartnerCall } from '../partner/partner-call.decorator';
 import { PartnerEndpoint } from '../partner/partner-endpoint.decorator';
 import { DOCUMENT_LOOKUP_ERRORS, DocumentsService, TRANSCRIPT_LOOKUP_ERRORS } from './documents.service';
@@ -19,7 +20,7 @@ export class DocumentsController {
     @Param('encounter_id') encounterId: string,
     @Param('document_id') documentId: string,
     @PartnerCall() call: PartnerCall,
-  ): Promise<DocumentDetailDto> {
+  ): Promise<Disclosed<DocumentDetailDto>> {
     return this.documents.get(call.organizationId, encounterId, documentId);
   }
 
@@ -30,7 +31,7 @@ export class DocumentsController {
     @Param('encounter_id') encounterId: string,
     @Param('document_id') documentId: string,
     @PartnerCall() call: PartnerCall,
-  ): Promise<TranscriptResponseDto> {
+  ): Promise<Disclosed<TranscriptResponseDto>> {
     return this.documents.getTranscript(call.organizationId, encounterId, documentId);
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { Disclosed } from '../audit/disclosure';
 import { ApiError } from '../common/api-error';
 import type { ReasonCode } from '../common/reason-codes';
 import type { DocumentDetailDto, TranscriptResponseDto } from './dto/document.dto';
 import { assertEncounterReadable, ENCOUNTER_LOOKUP_ERRORS } from './encounter-access';
 import type { DocumentPayload, DocumentRow } from './encounter-queries';
 import { EncounterRepository } from './encounter.repository';
-import { toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
+import { disclosedDocumentOf, toNoteDocumentDto, toTranscriptDocumentDto, toTranscriptResponseDto } from './encounter.mapper';
 
 /** What each document route's lookup can answer, for its OpenAPI description. */
 export const DOCUMENT_LOOKUP_ERRORS = [...ENCOUNTER_LOOKUP_ERRORS, 'document_not_found', 'unsupported_document_type'] as const satisfies ReasonCode[];
@@ -19,23 +20,16 @@ export const TRANSCRIPT_LOOKUP_ERRORS = [...DOCUMENT_LOOKUP_ERRORS, 'transcript_
 export class DocumentsService {
   constructor(private readonly encounters: EncounterRepository) {}
 
-  async get(organizationId: string, encounterId: string, documentId: string): Promise<DocumentDetailDto> {
+  async get(organizationId: string, encounterId: string, documentId: string): Promise<Disclosed<DocumentDetailDto>> {
     const document = await this.findReadableDocument(organizationId, encounterId, documentId, 'content');
-    switch (document.schema_type) {
-      case 'document':
-        return { document: toNoteDocumentDto(document) };
-      case 'ambient_transcript':
-        return { document: toTranscriptDocumentDto(document) };
-      default:
-        throw new ApiError('unsupported_document_type');
-    }
+    return new Disclosed({ document: toDocumentDto(document) }, [disclosedDocumentOf(document)]);
   }
 
-  async getTranscript(organizationId: string, encounterId: string, documentId: string): Promise<TranscriptResponseDto> {
+  async getTranscript(organizationId: string, encounterId: string, documentId: string): Promise<Disclosed<TranscriptResponseDto>> {
     const document = await this.findReadableDocument(organizationId, encounterId, documentId, 'transcript');
     if (document.schema_type !== 'ambient_transcript') throw new ApiError('unsupported_document_type');
     if (document.transcript === null) throw new ApiError('transcript_not_found');
-    return toTranscriptResponseDto(document, document.transcript);
+    return new Disclosed(toTranscriptResponseDto(document, document.transcript), [disclosedDocumentOf(document)]);
   }
 
   /**
@@ -48,5 +42,16 @@ export class DocumentsService {
     assertEncounterReadable(row);
     if (row.document_id == null) throw new ApiError('document_not_found');
     return row as DocumentRow;
+  }
+}
+
+function toDocumentDto(document: DocumentRow): DocumentDetailDto['document'] {
+  switch (document.schema_type) {
+    case 'document':
+      return toNoteDocumentDto(document);
+    case 'ambient_transcript':
+      return toTranscriptDocumentDto(document);
+    default:
+      throw new ApiError('unsupported_document_type');
   }
 }

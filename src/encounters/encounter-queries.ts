@@ -34,6 +34,8 @@ export interface EncounterViewRow {
 export interface DocumentRow {
   document_id: string;
   encounter_id: string;
+  /** The encounter's patient: not shown, but audited as disclosed. */
+  patient_id: string;
   schema_type: string;
   title: string;
   status: string | null;
@@ -157,7 +159,7 @@ export type DocumentPayload = 'content' | 'transcript' | null;
 export function documentQuery(organizationId: string, encounterId: string, documentId: string | null, payload: DocumentPayload): SqlQuery {
   return {
     text: `SELECT e.organization_id = $3 AS in_caller_organization, e.purpose AS purpose,
-              d.document_id, d.encounter_id, d.schema_type, d.title, d.status, d.workflow_variant,
+              d.document_id, d.encounter_id, e.patient_id, d.schema_type, d.title, d.status, d.workflow_variant,
               d.audio_duration_seconds, d.created_at, d.updated_at${payload ? `, d.${payload}` : ''}
        FROM encounters e
        LEFT JOIN documents d

@@ -1,3 +1,4 @@
+import type { DisclosedItem } from '../audit/disclosure';
 import { toApiTimestamp } from '../common/api-timestamp';
 import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
 import type { DocumentSummaryDto, EncounterDto } from './dto/encounter.dto';
@@ -22,6 +23,16 @@ export function toEncounterDto(row: EncounterViewRow): EncounterDto {
     },
     documents: row.documents.map(toDocumentSummaryDto),
   };
+}
+
+/** What an encounter's body discloses, for the audit: the encounter, its patient and the documents it lists. */
+export function disclosedEncounterOf(row: EncounterViewRow): DisclosedItem {
+  return { encounter_id: row.encounter_id, patient_id: row.patient_id, document_ids: row.documents.map((document) => document.document_id) };
+}
+
+/** What a document route's body discloses, for the audit; `recording_id` when it hands out the recording. */
+export function disclosedDocumentOf(row: DocumentRow, recordingId?: string): DisclosedItem {
+  return { encounter_id: row.encounter_id, patient_id: row.patient_id, document_ids: [row.document_id], ...(recordingId !== undefined && { recording_id: recordingId }) };
 }
 
 function toDocumentSummaryDto(row: DocumentSummaryRow): DocumentSummaryDto {

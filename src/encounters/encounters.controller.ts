@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Disclosed } from '../audit/disclosure';
 import { PartnerCall } from '../partner/partner-call.decorator';
 import { PartnerEndpoint } from '../partner/partner-endpoint.decorator';
 import { EncounterDetailDto, EncounterListDto } from './dto/encounter.dto';
@@ -16,7 +17,7 @@ export class EncountersController {
   @Get()
   @PartnerEndpoint('encounters.list', { summary: 'List the encounters of the caller organization' })
   @ApiOkResponse({ type: EncounterListDto, example: GUIDE_LIST_EXAMPLE })
-  list(@PartnerCall(ENCOUNTER_LIST_QUERY) call: PartnerCall<EncounterListQuery>): Promise<EncounterListDto> {
+  list(@PartnerCall(ENCOUNTER_LIST_QUERY) call: PartnerCall<EncounterListQuery>): Promise<Disclosed<EncounterListDto>> {
     return this.encounters.list(call.organizationId, call.query);
   }
 
@@ -24,7 +25,7 @@ export class EncountersController {
   @PartnerEndpoint('encounters.read', { summary: 'Read one encounter', lookupErrors: ENCOUNTER_LOOKUP_ERRORS })
   @ApiParam({ name: 'encounter_id', description: 'An opaque ChartHero encounter id.', example: 'enc_9YpJvK2' })
   @ApiOkResponse({ type: EncounterDetailDto, example: GUIDE_DETAIL_EXAMPLE })
-  get(@Param('encounter_id') encounterId: string, @PartnerCall() call: PartnerCall): Promise<EncounterDetailDto> {
+  get(@Param('encounter_id') encounterId: string, @PartnerCall() call: PartnerCall): Promise<Disclosed<EncounterDetailDto>> {
     return this.encounters.get(call.organizationId, encounterId);
   }
 }

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { Disclosed } from '../audit/disclosure';
 import type { EncounterDetailDto, EncounterListDto } from './dto/encounter.dto';
 import type { EncounterListQuery } from './dto/encounter-list.query';
 import { assertEncounterReadable } from './encounter-access';
 import type { EncounterListCriteria, EncounterViewRow } from './encounter-queries';
 import { EncounterRepository } from './encounter.repository';
-import { toEncounterDto } from './encounter.mapper';
+import { disclosedEncounterOf, toEncounterDto } from './encounter.mapper';
 
 @Injectable()
 export class EncountersService {
   constructor(private readonly encounters: EncounterRepository) {}
 
-  async list(organizationId: string, query: EncounterListQuery): Promise<EncounterListDto> {
+  async list(organizationId: string, query: EncounterListQuery): Promise<Disclosed<EncounterListDto>> {
     const criteria: EncounterListCriteria = {
       organizationId,
       limit: query.limit,
@@ -20,12 +21,13 @@ export class EncountersService {
       endAt: query.end_at?.toDateRoundedUp(),
     };
     const { encounters, total } = await this.encounters.list(criteria);
-    return { items: encounters.map(toEncounterDto), limit: query.limit, offset: query.offset, total };
+    return new Disclosed({ items: encounters.map(toEncounterDto), limit: query.limit, offset: query.offset, total }, encounters.map(disclosedEncounterOf));
   }
 
-  async get(organizationId: string, encounterId: string): Promise<EncounterDetailDto> {
+  async get(organizationId: string, encounterId: string): Promise<Disclosed<EncounterDetailDto>> {
     const row = await this.encounters.findEncounter(organizationId, encounterId);
     assertEncounterReadable(row);
-    return { encounter: toEncounterDto(row as EncounterViewRow) };
+    const encounter = row as EncounterViewRow;
+    return new Disclosed({ encounter: toEncounterDto(encounter) }, [disclosedEncounterOf(encounter)]);
   }
 }

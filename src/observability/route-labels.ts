@@ -39,12 +39,23 @@ export class RouteLabels implements OnModuleInit {
   }
 
   of(request: Request): string {
-    // Express sets `route` once a route matched; it stays set after the handler has answered.
-    const template = (request.route as { path?: unknown } | undefined)?.path;
-    // A wildcard route (a middleware mounted on `{/*splat}`) matches any path: it names no route.
-    if (typeof template !== 'string' || template.includes('*')) return UNMATCHED_ROUTE;
-    // A HEAD is served by the GET route of its path.
-    const route = `${request.method === 'HEAD' ? 'GET' : request.method} ${template}`;
-    return this.partnerRoutes.get(route) ?? route;
+    const route = matchedRouteOf(request);
+    return route === null ? UNMATCHED_ROUTE : (this.partnerRoutes.get(route) ?? route);
   }
+
+  /** The partner route id of the request, or null when it matched no partner route. */
+  partnerRouteOf(request: Request): string | null {
+    const route = matchedRouteOf(request);
+    return route === null ? null : (this.partnerRoutes.get(route) ?? null);
+  }
+}
+
+/** `METHOD /path/template` of the route Express matched, or null. */
+function matchedRouteOf(request: Request): string | null {
+  // Express sets `route` once a route matched; it stays set after the handler has answered.
+  const template = (request.route as { path?: unknown } | undefined)?.path;
+  // A wildcard route (a middleware mounted on `{/*splat}`) matches any path: it names no route.
+  if (typeof template !== 'string' || template.includes('*')) return null;
+  // A HEAD is served by the GET route of its path.
+  return `${request.method === 'HEAD' ? 'GET' : request.method} ${template}`;
 }

@@ -1,4 +1,4 @@
-import { applyDecorators, UseGuards } from '@nestjs/common';
+import { applyDecorators, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiExtension, ApiOperation, ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../auth/guards/api-key.guard';
 import { OrganizationKeyGuard } from '../auth/guards/organization-key.guard';
@@ -10,6 +10,7 @@ import type { ReasonCode } from '../common/reason-codes';
 import { PartnerRouteGuard } from './guards/partner-route.guard';
 import { partnerCallQuerySpecOf } from './partner-call.decorator';
 import { PartnerRoute } from './partner-route.metadata';
+import { PhiAccessInterceptor } from './phi-access.interceptor';
 import { PARTNER_ROUTES, type PartnerRouteId } from './partner-routes';
 
 /** The bearer security scheme of the OpenAPI description. */
@@ -36,7 +37,8 @@ export interface PartnerEndpointOptions {
  * The guards run in the contract's order of checks: 1. authentication, 2. organization-
  * scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
  * the query (5), and the handler looks up the resource (6). The handler must declare
- * `@PartnerCall()`, or its class fails to load.
+ * `@PartnerCall()`, or its class fails to load, and returns `Disclosed`: its body is sent once
+ * PhiAccessInterceptor has audited what it discloses.
  */
 export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpointOptions): MethodDecorator {
   const scopes = [...PARTNER_ROUTES[routeId].scopes];
@@ -52,6 +54,7 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
       PartnerRoute(routeId),
       RequiredScopes(scopes),
       UseGuards(ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
+      UseInterceptors(PhiAccessInterceptor),
       ApiOperation({
         operationId: routeId,
         summary: options.summary,

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Disclosed } from '../audit/disclosure';
 import { PartnerCall } from '../partner/partner-call.decorator';
 import { PartnerEndpoint } from '../partner/partner-endpoint.decorator';
 import { AUDIO_LOOKUP_ERRORS, AudioService } from './audio.service';
@@ -22,7 +23,7 @@ export class AudioController {
     @Param('document_id') documentId: string,
     @PartnerCall() call: PartnerCall,
     @RequestOrigin() origin: string,
-  ): Promise<AudioUrlDto> {
+  ): Promise<Disclosed<AudioUrlDto>> {
     return this.audio.audioUrl(call.organizationId, call.keyId, encounterId, documentId, origin);
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Disclosed } from '../audit/disclosure';
 import { ApiError } from '../common/api-error';
 import { toApiTimestamp } from '../common/api-timestamp';
 import type { ReasonCode } from '../common/reason-codes';
 import { DOCUMENT_LOOKUP_ERRORS, DocumentsService } from '../encounters/documents.service';
+import { disclosedDocumentOf } from '../encounters/encounter.mapper';
 import type { AudioUrlDto } from './dto/audio-url.dto';
 import { RecordingStore } from './recording-store';
 import { RecordingsService } from './recordings.service';
@@ -19,7 +21,7 @@ export class AudioService {
     private readonly store: RecordingStore,
   ) {}
 
-  async audioUrl(organizationId: string, keyId: string, encounterId: string, documentId: string, requestOrigin: string): Promise<AudioUrlDto> {
+  async audioUrl(organizationId: string, keyId: string, encounterId: string, documentId: string, requestOrigin: string): Promise<Disclosed<AudioUrlDto>> {
     // Without a way to sign URLs the route can answer no one: no lookup is worth doing.
     if (!this.store.issuesUrls) throw new ApiError('service_unavailable');
     const document = await this.documents.findReadableDocument(organizationId, encounterId, documentId, null);
@@ -27,6 +29,6 @@ export class AudioService {
     const recording = await this.recordings.findByDocument(document.document_id);
     if (recording === null) throw new ApiError('audio_not_found');
     const { url, expiresAt } = await this.recordings.issueAudioUrl(recording, keyId, requestOrigin);
-    return { audio_url: url, expires_at: toApiTimestamp(expiresAt) };
+    return new Disclosed({ audio_url: url, expires_at: toApiTimestamp(expiresAt) }, [disclosedDocumentOf(document, recording.recordingId)]);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator.service';
+import type { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
 import { PartnerAccessService } from '../partner/partner-access.service';
 import { PARTNER_ROUTES } from '../partner/partner-routes';
@@ -10,8 +11,9 @@ import { RecordingsService, type ServedRecording } from './recordings.service';
 
 const AUDIO_ROUTE = 'documents.audio';
 
-/** A media fetch allowed: the recording, and the file the local store keeps it in. */
+/** A media fetch allowed: the key it was issued to, the recording, and the file the local store keeps it in. */
 export interface MediaAccess {
+  caller: Caller;
   recording: ServedRecording;
   path: string;
 }
@@ -53,6 +55,6 @@ export class MediaAccessService {
     // The recording may have been replaced, or its encounter moved out of the key's sight.
     const recording = await this.recordings.findServed(grant.recordingId);
     if (!recording || recording.organizationId !== caller.organizationId || !recording.listed) throw new ApiError('media_url_invalid');
-    return { recording, path: this.store.pathOf(recording.recordingId) };
+    return { caller, recording, path: this.store.pathOf(recording.recordingId) };
   }
 }

@@ -18,9 +18,11 @@ export interface StoredRecording extends RecordingRef {
   replacedRecordingId: string | null;
 }
 
-/** A recording with what a media fetch checks: whose it is, and whether partners may see it. */
+/** A recording with what a media fetch checks (whose it is, whether partners may see it) and audits. */
 export interface ServedRecording extends RecordingRef {
   organizationId: string;
+  encounterId: string;
+  patientId: string;
   /** A clinical encounter's: demo and training encounters are never shown to partners. */
   listed: boolean;
 }
@@ -52,12 +54,14 @@ export class RecordingsService {
   /** The recording a media URL names, with its encounter's organization and purpose. */
   async findServed(recordingId: string): Promise<ServedRecording | null> {
     const row = await this.recordings.findOne({
-      select: { recordingId: true, documentId: true, contentType: true, document: { documentId: true, encounter: { encounterId: true, organizationId: true, purpose: true } } },
+      select: { recordingId: true, documentId: true, contentType: true, document: { documentId: true, encounter: { encounterId: true, organizationId: true, patientId: true, purpose: true } } },
       relations: { document: { encounter: true } },
       where: { recordingId },
     });
     const encounter = row?.document?.encounter;
-    return row && encounter ? { ...toRef(row), organizationId: encounter.organizationId, listed: encounter.purpose === 'clinical' } : null;
+    return row && encounter
+      ? { ...toRef(row), organizationId: encounter.organizationId, encounterId: encounter.encounterId, patientId: encounter.patientId, listed: encounter.purpose === 'clinical' }
+      : null;
   }
 
   /**

@@ -12,18 +12,27 @@ const logger = new Logger('MediaController');
 /**
  * Writes a recording's file as a media URL answers (CONTRACT.md "Audio URLs"): the whole file
  * (`200`) or one byte range (`206`, `Range: bytes=a-b`, `a-`, `-n`), streamed from disk in
- * chunks however large the file is. `HEAD` gets the same headers and no body.
+ * chunks however large the file is. `HEAD` gets the same headers and no body. Nothing is
+ * written before `beforeAnswer`, given the status about to be sent, has resolved (the audit).
  *
  * A Range the server may ignore (RFC 9110 §14.2) is ignored, and the whole file sent: a
  * malformed one, another unit, several ranges, or one with `If-Range` (we send no validator
  * it could match). A range that starts past the end is `416`, whose `Content-Range` gives the size.
  */
-export async function sendRecording(request: Request, response: Response, path: string, recording: RecordingRef): Promise<void> {
+export async function sendRecording(
+  request: Request,
+  response: Response,
+  path: string,
+  recording: RecordingRef,
+  beforeAnswer: (status: number) => Promise<void>,
+): Promise<void> {
   // Opened first: the size read is the size of the very file streamed, even if it is replaced meanwhile.
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
     const range = singleRange(request, size);
+    // The answer is decided, and nothing of it is written yet.
+    await beforeAnswer(range === 'unsatisfiable' ? 416 : range ? 206 : 200);
     response.setHeader('Accept-Ranges', 'bytes');
     if (range === 'unsatisfiable') {
       response.setHeader('Content-Range', `bytes */${size}`);

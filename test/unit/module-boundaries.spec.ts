@@ -15,16 +15,17 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   metrics: ['config'],
   organizations: ['common'],
   auth: ['common', 'config', 'metrics', 'organizations'],
-  partner: ['common', 'auth', 'metrics', 'organizations'],
-  encounters: ['common', 'partner', 'organizations'],
-  recordings: ['common', 'config', 'auth', 'partner', 'encounters'],
+  audit: ['common', 'metrics', 'auth'],
+  partner: ['common', 'auth', 'audit', 'metrics', 'organizations'],
+  encounters: ['common', 'audit', 'partner', 'organizations'],
+  recordings: ['common', 'config', 'auth', 'audit', 'partner', 'encounters'],
   webhooks: ['common', 'config', 'metrics', 'organizations', 'partner'],
   health: ['common', 'config', 'database'],
-  observability: ['common', 'logging', 'metrics', 'auth', 'partner'],
+  observability: ['common', 'logging', 'metrics', 'auth', 'audit', 'partner'],
   openapi: ['common', 'partner', 'webhooks'],
   database: ['config', 'metrics', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
-  cli: ['common', 'config', 'metrics', 'database', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
+  cli: ['common', 'config', 'metrics', 'database', 'organizations', 'auth', 'audit', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
 };
 
 function sourceFiles(directory: string): string[] {

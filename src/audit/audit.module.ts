@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuditPartitions } from './audit-partitions';
+import { PhiAccessLog } from './phi-access-log';
+import { PhiAccessQueries } from './phi-access-queries';
+
+/**
+ * The PHI access audit (CONTRACT.md "PHI access audit"): the append-only record of every
+ * disclosure and denial to a partner key (PhiAccessLog), its monthly partitions
+ * (AuditPartitions), and what operators read of it (PhiAccessQueries). Who writes a record:
+ * PhiAccessInterceptor for a partner route's 2xx, before its body is sent; RequestObserver
+ * for any other answer to an authenticated key; MediaController for a media fetch.
+ */
+@Module({
+  providers: [PhiAccessLog, AuditPartitions, PhiAccessQueries],
+  exports: [PhiAccessLog, PhiAccessQueries],
+})
+export class AuditModule {}
