@@ -86,5 +86,8 @@ export class PhiAccessQueries {
 
 /** Over records `r`: `$2` since (included), `$3` until (excluded), either null. */
 const RANGE = '($2::timestamptz IS NULL OR r.occurred_at >= $2) AND ($3::timestamptz IS NULL OR r.occurred_at < $3)';
-/** After the last row of the previous batch. */
+/**
+ * After the last row of the previous batch. `occurred_at` comes back as a JS Date, to the
+ * millisecond: exact, because PhiAccessLog writes it from one.
+ */
 const AFTER_LAST = '(r.occurred_at, r.record_id) > ($4::timestamptz, $5::bigint)';

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -10,6 +11,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { PartnerModule } from '../partner/partner.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { AuditCommandGroup, AuditListCommand, AuditPatientCommand } from './audit.command';
 import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
@@ -45,6 +47,7 @@ export class CliModule {
         DatabaseModule,
         OrganizationsModule,
         AuthModule,
+        AuditModule,
         PartnerModule,
         EncountersModule,
         RecordingsModule,
@@ -83,6 +86,9 @@ export class CliModule {
         WebhooksRedeliverCommand,
         WebhooksReplayCommand,
         WebhooksDispatchCommand,
+        AuditCommandGroup,
+        AuditListCommand,
+        AuditPatientCommand,
       ],
     };
   }
