@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { answerClientError } from './common/client-error';
+import { AppConfig } from './config/app-config';
 import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { DrainingState } from './health/draining-state';
@@ -75,6 +76,8 @@ function limitSlowClients(server: Server): void {
 
 /** What the application needs besides its modules: shutdown hooks, per-request observation and the API reference. */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
+  // Whose address `request.ip` is: the audit's client address, the failed-authentication budget's key.
+  app.set('trust proxy', app.get(AppConfig).trustProxy);
   // On a signal: the shutdown hooks (drain, settle, close the pool), then exit 0.
   app.enableShutdownHooks([], { useProcessExit: true });
   limitSlowClients(app.getHttpServer());

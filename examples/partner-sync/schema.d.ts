@@ -345,12 +345,12 @@ export interface components {
              * @description Coarse category, derived from the HTTP status.
              * @enum {string}
              */
-            error: "api_key_validation_failed" | "not_found" | "service_unavailable" | "internal_error";
+            error: "api_key_validation_failed" | "not_found" | "rate_limited" | "service_unavailable" | "internal_error";
             /**
              * @description What clients branch on.
              * @enum {string}
              */
-            reason_code: "missing_bearer" | "api_keys_disabled" | "test_prefix_not_allowed" | "malformed_token" | "digest_key_unavailable" | "invalid_key" | "revoked_key" | "disabled_key" | "expired_key" | "org_scope_only_required" | "organization_not_allowlisted" | "route_not_allowed" | "missing_scope" | "unsupported_filter" | "invalid_limit" | "invalid_offset" | "invalid_sort" | "invalid_query" | "encounter_not_found" | "cross_organization_denied" | "demo_training_denied" | "document_not_found" | "unsupported_document_type" | "transcript_not_found" | "audio_not_found" | "media_url_invalid" | "media_url_expired" | "range_not_satisfiable" | "route_not_found" | "invalid_request" | "request_header_too_large" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "service_unavailable" | "internal_error";
+            reason_code: "missing_bearer" | "api_keys_disabled" | "test_prefix_not_allowed" | "malformed_token" | "digest_key_unavailable" | "invalid_key" | "revoked_key" | "disabled_key" | "expired_key" | "rate_limited" | "org_scope_only_required" | "organization_not_allowlisted" | "route_not_allowed" | "missing_scope" | "unsupported_filter" | "invalid_limit" | "invalid_offset" | "invalid_sort" | "invalid_query" | "encounter_not_found" | "cross_organization_denied" | "demo_training_denied" | "document_not_found" | "unsupported_document_type" | "transcript_not_found" | "audio_not_found" | "media_url_invalid" | "media_url_expired" | "range_not_satisfiable" | "route_not_found" | "invalid_request" | "request_header_too_large" | "request_timeout" | "payload_too_large" | "unsupported_media_type" | "service_unavailable" | "internal_error";
             /** @description For people; may change. */
             message: string;
             /** @description The query parameter at fault (for unsupported_filter, the first unsupported key), or null. */
@@ -424,6 +424,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -475,6 +479,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -509,6 +517,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -535,6 +547,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -553,6 +569,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -579,6 +599,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -590,6 +614,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "rate_limited";
+                        /** @enum {string} */
+                        reason_code?: "rate_limited";
+                    };
+                };
+            };
             /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
             431: {
                 headers: {
@@ -597,6 +645,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -615,6 +667,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -639,6 +695,10 @@ export interface operations {
                     "Cache-Control"?: "no-store";
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -670,6 +730,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -716,6 +780,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -750,6 +818,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -780,6 +852,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -798,6 +874,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -816,6 +896,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -827,6 +911,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "rate_limited";
+                        /** @enum {string} */
+                        reason_code?: "rate_limited";
+                    };
+                };
+            };
             /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
             431: {
                 headers: {
@@ -834,6 +942,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -852,6 +964,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -876,6 +992,10 @@ export interface operations {
                     "Cache-Control"?: "no-store";
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -910,6 +1030,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -929,6 +1053,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -963,6 +1091,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -993,6 +1125,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1015,6 +1151,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1033,6 +1173,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1044,6 +1188,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "rate_limited";
+                        /** @enum {string} */
+                        reason_code?: "rate_limited";
+                    };
+                };
+            };
             /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
             431: {
                 headers: {
@@ -1051,6 +1219,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1069,6 +1241,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1093,6 +1269,10 @@ export interface operations {
                     "Cache-Control"?: "no-store";
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1126,6 +1306,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1145,6 +1329,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1179,6 +1367,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1209,6 +1401,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1233,6 +1429,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1251,6 +1451,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1262,6 +1466,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "rate_limited";
+                        /** @enum {string} */
+                        reason_code?: "rate_limited";
+                    };
+                };
+            };
             /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
             431: {
                 headers: {
@@ -1269,6 +1497,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1287,6 +1519,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1311,6 +1547,10 @@ export interface operations {
                     "Cache-Control"?: "no-store";
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1344,6 +1584,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1363,6 +1607,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1397,6 +1645,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1427,6 +1679,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1451,6 +1707,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1469,6 +1729,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1480,6 +1744,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id"?: string;
+                    /** @description Always no-store: partner responses are patient data. */
+                    "Cache-Control"?: "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "rate_limited";
+                        /** @enum {string} */
+                        reason_code?: "rate_limited";
+                    };
+                };
+            };
             /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
             431: {
                 headers: {
@@ -1487,6 +1775,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1505,6 +1797,10 @@ export interface operations {
                     "X-Request-Id"?: string;
                     /** @description Always no-store: partner responses are patient data. */
                     "Cache-Control"?: "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1529,6 +1825,10 @@ export interface operations {
                     "Cache-Control"?: "no-store";
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiError } from '../common/api-error';
+import type { ReasonCode } from '../common/reason-codes';
 import { AppConfig } from '../config/app-config';
+import { RateLimits } from '../rate-limits/rate-limits';
 import { ApiKeyDigestService } from './api-key-digest.service';
 import { isTestToken, isWellFormedToken } from './api-key-token';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
@@ -13,6 +15,11 @@ import { StoredKey, VerifiedKeyCache } from './verified-key-cache';
 /**
  * Turns a bearer token into a `Caller`, or throws the reason code of the first check that
  * fails, in the order of docs/api.md ("The order of checks", steps 1.2 to 1.8; 1.1 is the header, see ApiKeyGuard).
+ *
+ * Failed lookups are limited per client address (CONTRACT.md "Rate limits"): each refusal
+ * after a lookup (1.6 to 1.8) spends one of the address's failed-authentication budget, and an
+ * address past it gets `429 rate_limited` instead of a lookup — unless the token's digest
+ * authenticated recently, so that a valid key keeps working from an address others abuse.
  */
 @Injectable()
 export class ApiKeyAuthenticator {
@@ -21,23 +28,32 @@ export class ApiKeyAuthenticator {
     private readonly digests: ApiKeyDigestService,
     private readonly usage: ApiKeyUsageRecorder,
     private readonly cache: VerifiedKeyCache,
+    private readonly rateLimits: RateLimits,
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
   ) {}
 
-  async authenticate(token: string, now = new Date()): Promise<Caller> {
+  /** `clientAddress`: whose failed-authentication budget a refused lookup spends. */
+  async authenticate(token: string, clientAddress: string, now = new Date()): Promise<Caller> {
     if (!this.config.apiKeys.enabled) throw new ApiError('api_keys_disabled');
     if (isTestToken(token) && !this.config.apiKeys.allowTestKeys) throw new ApiError('test_prefix_not_allowed');
     if (!isWellFormedToken(token)) throw new ApiError('malformed_token');
 
-    const key = await this.findKey(this.digests.digest(token));
-    if (!key) throw new ApiError('invalid_key');
-    if (key.status === 'revoked') throw new ApiError('revoked_key');
-    if (key.status === 'disabled') throw new ApiError('disabled_key');
-    if (isExpired(key, now)) throw new ApiError('expired_key');
-    if (!key.organizationApiKeysEnabled) throw new ApiError('api_keys_disabled');
+    const digest = this.digests.digest(token);
+    const budget = this.rateLimits.failedAuth;
+    if (budget.enabled && !this.cache.authenticatedRecently(digest)) {
+      const state = await budget.peek(clientAddress);
+      if (state?.exceeded) throw this.rateLimits.refusal(state);
+    }
+    const key = await this.findKey(digest);
+    const refusal = refusalOf(key, now);
+    if (refusal !== null) {
+      await budget.consume(clientAddress);
+      throw new ApiError(refusal);
+    }
 
-    this.usage.recordUse(key.keyId, now);
-    return toCaller(key);
+    this.cache.rememberAuthenticated(digest);
+    this.usage.recordUse(key!.keyId, now);
+    return toCaller(key!);
   }
 
   /**
@@ -78,6 +94,16 @@ function toStoredKey(row: ApiKeyEntity | null): StoredKey | null {
       organizationApiKeysEnabled: row.organization?.apiKeysEnabled === true,
     }
   );
+}
+
+/** Checks 1.6 to 1.8 on the key found (or not) for the token. */
+function refusalOf(key: StoredKey | null, now: Date): ReasonCode | null {
+  if (!key) return 'invalid_key';
+  if (key.status === 'revoked') return 'revoked_key';
+  if (key.status === 'disabled') return 'disabled_key';
+  if (isExpired(key, now)) return 'expired_key';
+  if (!key.organizationApiKeysEnabled) return 'api_keys_disabled';
+  return null;
 }
 
 function isExpired(key: StoredKey, now: Date): boolean {

@@ -21,6 +21,11 @@ export interface StoredKey {
  */
 export const KEY_CACHE_TTL_MS = 1_000;
 const MAX_CACHED_KEYS = 10_000;
+/**
+ * How long a digest that authenticated is known as a real key's, for the failed-authentication
+ * budget only: it is still looked up and checked at each request.
+ */
+const AUTHENTICATED_DIGEST_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Keys by token digest, so a cached request costs no database round trip. Unknown digests
@@ -31,6 +36,7 @@ const MAX_CACHED_KEYS = 10_000;
 export class VerifiedKeyCache {
   private readonly byDigest = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
   private readonly byId = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
+  private readonly authenticated = new TtlCache<string, true>(AUTHENTICATED_DIGEST_TTL_MS, MAX_CACHED_KEYS);
 
   constructor(private readonly metrics: MetricsRegistry) {}
 
@@ -50,6 +56,16 @@ export class VerifiedKeyCache {
 
   setById(keyId: string, key: StoredKey | null): void {
     this.byId.set(keyId, key);
+  }
+
+  /** Remembers that `digest` is a key's that authenticated (not the key itself). */
+  rememberAuthenticated(digest: string): void {
+    this.authenticated.set(digest, true);
+  }
+
+  /** Whether `digest` authenticated in this process within the last day: a real key's, not a guess. */
+  authenticatedRecently(digest: string): boolean {
+    return this.authenticated.get(digest) === true;
   }
 
   /** A change made in this process is seen by it at once. */

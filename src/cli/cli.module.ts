@@ -41,7 +41,14 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot({ ...config, migrateOnStart: false, metricsPort: null, webhooks: { ...config.webhooks, dispatch: false } }),
+        // No request is served: no Redis connection for request budgets either.
+        ConfigModule.forRoot({
+          ...config,
+          migrateOnStart: false,
+          metricsPort: null,
+          webhooks: { ...config.webhooks, dispatch: false },
+          rateLimits: { ...config.rateLimits, redisUrl: null },
+        }),
         // Counted, never served: the CLI has no metrics listener (METRICS_PORT is ignored).
         MetricsModule,
         DatabaseModule,

@@ -6,6 +6,8 @@ export interface ApiErrorDetails {
   field?: string;
   /** Only with `missing_scope`: the scopes the key lacks, sorted. */
   missingScopes?: readonly string[];
+  /** Only with `rate_limited`: when the budget resets (`Retry-After`, in seconds). */
+  retryAfterSeconds?: number;
 }
 
 /**

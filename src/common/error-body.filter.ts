@@ -30,6 +30,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const error = this.toApiError(exception, request);
 
     if (error.status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+    if (error.details.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.details.retryAfterSeconds));
     (response.locals as AnsweredLocals).reasonCode = error.reasonCode;
     // Written as every response body is (JsonExpressAdapter).
     this.adapterHost.httpAdapter.reply(response, errorBodyOf(error, request.requestId), error.status);

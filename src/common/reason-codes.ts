@@ -15,6 +15,8 @@ export const REASON_CODES = {
   revoked_key: { status: HttpStatus.UNAUTHORIZED, message: 'The API key has been revoked.' },
   disabled_key: { status: HttpStatus.UNAUTHORIZED, message: 'The API key is disabled.' },
   expired_key: { status: HttpStatus.UNAUTHORIZED, message: 'The API key has expired.' },
+  // Right after 1: the key's budget; or, instead of 1, the client address's failed authentications
+  rate_limited: { status: HttpStatus.TOO_MANY_REQUESTS, message: 'Too many requests. Retry after the number of seconds in Retry-After.' },
   // 2. Key type
   org_scope_only_required: { status: HttpStatus.FORBIDDEN, message: 'Organization-scoped API keys are required.' },
   // 3. Partner route enablement
@@ -55,11 +57,12 @@ export const REASON_CODES = {
 export type ReasonCode = keyof typeof REASON_CODES;
 
 /** The coarse `error` category of the public error body, derived from the status alone. */
-export const ERROR_CATEGORIES = ['api_key_validation_failed', 'not_found', 'service_unavailable', 'internal_error'] as const;
+export const ERROR_CATEGORIES = ['api_key_validation_failed', 'not_found', 'rate_limited', 'service_unavailable', 'internal_error'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
 export function errorCategoryOf(status: HttpStatus): ErrorCategory {
   if (status === HttpStatus.NOT_FOUND) return 'not_found';
+  if (status === HttpStatus.TOO_MANY_REQUESTS) return 'rate_limited';
   if (status === HttpStatus.SERVICE_UNAVAILABLE) return 'service_unavailable';
   if (status >= HttpStatus.INTERNAL_SERVER_ERROR) return 'internal_error';
   return 'api_key_validation_failed';

@@ -19,6 +19,20 @@ export interface LoggingConfig {
   readonly format: (typeof LOG_FORMATS)[number];
 }
 
+/** Request budgets (CONTRACT.md "Rate limits"); a budget of 0 is no limit. */
+export interface RateLimitConfig {
+  /** Requests a key may make per window (`RATE_LIMIT_PER_KEY`). */
+  readonly perKey: number;
+  /** `RATE_LIMIT_WINDOW_SECONDS`, for both budgets. */
+  readonly windowSeconds: number;
+  /** Failed authentications a client address may make per window (`RATE_LIMIT_FAILED_AUTH_PER_IP`). */
+  readonly failedAuthPerAddress: number;
+  /** `REDIS_URL`: counters shared by every instance; null: each process counts alone. */
+  readonly redisUrl: Secret | null;
+  /** `REDIS_KEY_PREFIX`: what every counter's key starts with, so that deployments can share a Redis. */
+  readonly redisKeyPrefix: string;
+}
+
 /**
  * The whole runtime configuration, validated once at boot (`loadAppConfig`).
  * Injected by class token: `constructor(private readonly config: AppConfig)`.
@@ -34,6 +48,13 @@ export abstract class AppConfig {
   abstract readonly logging: LoggingConfig;
   /** The port of the Prometheus listener (`METRICS_PORT`); `null`: no listener. */
   abstract readonly metricsPort: number | null;
+  /**
+   * `TRUST_PROXY`: whom to believe about the client address (audit records, the failed-
+   * authentication budget). `false`: the peer's address; a hop count n: the address n hops up
+   * `X-Forwarded-For` (n trusted proxies); `true`: its left-most entry.
+   */
+  abstract readonly trustProxy: boolean | number;
+  abstract readonly rateLimits: RateLimitConfig;
   abstract readonly apiKeys: {
     readonly enabled: boolean;
     readonly allowTestKeys: boolean;

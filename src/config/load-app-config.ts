@@ -46,6 +46,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       format: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, production ? 'json' : 'pretty'),
     },
     metricsPort: parseMetricsPort(env.METRICS_PORT),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimits: {
+      perKey: parseInteger('RATE_LIMIT_PER_KEY', env.RATE_LIMIT_PER_KEY, { min: 0, max: 1_000_000_000, fallback: 6000 }),
+      windowSeconds: parseInteger('RATE_LIMIT_WINDOW_SECONDS', env.RATE_LIMIT_WINDOW_SECONDS, { min: 1, max: 86_400, fallback: 60 }),
+      failedAuthPerAddress: parseInteger('RATE_LIMIT_FAILED_AUTH_PER_IP', env.RATE_LIMIT_FAILED_AUTH_PER_IP, { min: 0, max: 1_000_000_000, fallback: 60 }),
+      redisUrl: parseRedisUrl(env.REDIS_URL),
+      redisKeyPrefix: nonEmpty(env.REDIS_KEY_PREFIX)?.trim() ?? 'charthero:',
+    },
     apiKeys: {
       enabled: parseBoolean('API_KEYS_ENABLED', env.API_KEYS_ENABLED, true),
       allowTestKeys: parseBoolean('ALLOW_TEST_KEYS', env.ALLOW_TEST_KEYS, !production),
@@ -67,6 +75,30 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       allowPrivateTargets: parseBoolean('WEBHOOK_ALLOW_PRIVATE_TARGETS', env.WEBHOOK_ALLOW_PRIVATE_TARGETS, !production),
     },
   };
+}
+
+/** `false` (default), `true`, or a hop count from 1 to 10 (`0` is `false`). */
+function parseTrustProxy(raw: string | undefined): boolean | number {
+  const value = nonEmpty(raw)?.trim().toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value) && Number(value) <= 10) return Number(value);
+  throw new ConfigError(`TRUST_PROXY must be "true", "false" or a hop count from 0 to 10, got "${raw}".`);
+}
+
+/** A redis:// or rediss:// URL; it may hold a password, so it is kept as a Secret and never echoed. */
+function parseRedisUrl(raw: string | undefined): Secret | null {
+  const value = nonEmpty(raw)?.trim();
+  if (value === undefined) return null;
+  const invalid = new ConfigError('REDIS_URL must be a URL like redis://host:6379 or rediss://user:password@host:6380/0.');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid;
+  }
+  if (!['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '') throw invalid;
+  return new Secret(value);
 }
 
 /** 32 bytes in base64 (`openssl rand -base64 32`); never echoed in an error. */

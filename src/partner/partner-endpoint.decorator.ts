@@ -1,6 +1,7 @@
 import { applyDecorators, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiExtension, ApiOperation, ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../auth/guards/api-key.guard';
+import { KeyRateLimitGuard } from '../auth/guards/key-rate-limit.guard';
 import { OrganizationKeyGuard } from '../auth/guards/organization-key.guard';
 import { ScopeGuard } from '../auth/guards/scope.guard';
 import { RequiredScopes } from '../auth/required-scopes.decorator';
@@ -19,7 +20,7 @@ export const PARTNER_SECURITY_SCHEME = 'bearer';
 /** What checks 1-5 can answer on every partner route, whatever its resource. */
 const CHECK_ERRORS: readonly ReasonCode[] = [
   'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable',
-  'invalid_key', 'revoked_key', 'disabled_key', 'expired_key', 'org_scope_only_required',
+  'invalid_key', 'revoked_key', 'disabled_key', 'expired_key', 'rate_limited', 'org_scope_only_required',
   'organization_not_allowlisted', 'route_not_allowed', 'missing_scope', 'unsupported_filter',
   'service_unavailable', 'internal_error',
 ];
@@ -34,8 +35,8 @@ export interface PartnerEndpointOptions {
  * Makes a handler a partner endpoint, and describes it in OpenAPI from the same facts: the
  * route id (read by PartnerRouteGuard) and, from the partner route table, its scopes (read by
  * ScopeGuard).
- * The guards run in the contract's order of checks: 1. authentication, 2. organization-
- * scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
+ * The guards run in the contract's order of checks: 1. authentication, then the key's request
+ * budget, 2. organization-scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
  * the query (5), and the handler looks up the resource (6). The handler must declare
  * `@PartnerCall()`, or its class fails to load, and returns `Disclosed`: its body is sent once
  * PhiAccessInterceptor has audited what it discloses.
@@ -53,7 +54,7 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
     applyDecorators(
       PartnerRoute(routeId),
       RequiredScopes(scopes),
-      UseGuards(ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
+      UseGuards(ApiKeyGuard, KeyRateLimitGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
       UseInterceptors(PhiAccessInterceptor),
       ApiOperation({
         operationId: routeId,

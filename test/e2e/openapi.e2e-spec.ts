@@ -10,7 +10,7 @@ const UNREADABLE = ['invalid_request', 'request_timeout', 'request_header_too_la
 const CHECKS = [
   ...UNREADABLE,
   'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable', 'invalid_key',
-  'revoked_key', 'disabled_key', 'expired_key', 'org_scope_only_required', 'organization_not_allowlisted', 'route_not_allowed',
+  'revoked_key', 'disabled_key', 'expired_key', 'rate_limited', 'org_scope_only_required', 'organization_not_allowlisted', 'route_not_allowed',
   'missing_scope', 'unsupported_filter', 'service_unavailable', 'internal_error',
 ];
 const ENCOUNTER_LOOKUP = ['encounter_not_found', 'cross_organization_denied', 'demo_training_denied'];

@@ -11,6 +11,7 @@ import { ApiError } from '../../src/common/api-error';
 import { PartnerRouteGuard } from '../../src/partner/guards/partner-route.guard';
 import type { PartnerAccessService } from '../../src/partner/partner-access.service';
 import { PartnerRoute } from '../../src/partner/partner-route.metadata';
+import type { RateLimits } from '../../src/rate-limits/rate-limits';
 import type { PartnerRouteId } from '../../src/partner/partner-routes';
 
 /** Handlers with the metadata `@PartnerEndpoint` sets: a partner route id, and that route's scopes. */
@@ -28,6 +29,7 @@ class PartnerHandlers {
 
 interface FakeRequest {
   headers: { authorization?: string };
+  ip?: string;
   caller?: Caller;
 }
 
@@ -70,9 +72,10 @@ async function programmingErrorOf(run: () => unknown): Promise<Error> {
 
 describe('ApiKeyGuard (check 1: authentication)', () => {
   const caller = callerWith();
-  const authenticate = jest.fn(async (_token: string): Promise<Caller> => caller);
-  // The guard only calls authenticate(); the real one needs a database.
-  const guard = new ApiKeyGuard({ authenticate } satisfies Pick<ApiKeyAuthenticator, 'authenticate'> as unknown as ApiKeyAuthenticator);
+  const authenticate = jest.fn(async (_token: string, _clientAddress: string): Promise<Caller> => caller);
+  // The guard only calls authenticate(); the real one needs a database. No budget is tracked here (rate-limits.e2e-spec).
+  const noBudgets = { failedAuth: { peek: async () => null } } as unknown as RateLimits;
+  const guard = new ApiKeyGuard({ authenticate } satisfies Pick<ApiKeyAuthenticator, 'authenticate'> as unknown as ApiKeyAuthenticator, noBudgets);
 
   beforeEach(() => authenticate.mockClear());
 
@@ -95,17 +98,17 @@ describe('ApiKeyGuard (check 1: authentication)', () => {
   });
 
   it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])('passes the token of "%s <token>" to the authenticator and records the caller', async (scheme) => {
-    const request: FakeRequest = { headers: { authorization: `${scheme} ch_sk_example_123` } };
+    const request: FakeRequest = { headers: { authorization: `${scheme} ch_sk_example_123` }, ip: '203.0.113.9' };
 
     await expect(guard.canActivate(contextFor(request))).resolves.toBe(true);
     expect(authenticate).toHaveBeenCalledTimes(1);
-    expect(authenticate).toHaveBeenCalledWith('ch_sk_example_123');
+    expect(authenticate).toHaveBeenCalledWith('ch_sk_example_123', '203.0.113.9');
     expect(request.caller).toBe(caller);
   });
 
   it('leaves the token shape to the authenticator (a malformed token is not missing_bearer)', async () => {
     await guard.canActivate(contextFor({ headers: { authorization: 'Bearer not-a-key' } }));
-    expect(authenticate).toHaveBeenCalledWith('not-a-key');
+    expect(authenticate).toHaveBeenCalledWith('not-a-key', expect.any(String));
   });
 
   it("refuses with the authenticator's reason code and records no caller", async () => {

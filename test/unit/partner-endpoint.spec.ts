@@ -1,6 +1,7 @@
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyGuard } from '../../src/auth/guards/api-key.guard';
+import { KeyRateLimitGuard } from '../../src/auth/guards/key-rate-limit.guard';
 import { OrganizationKeyGuard } from '../../src/auth/guards/organization-key.guard';
 import { ScopeGuard } from '../../src/auth/guards/scope.guard';
 import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
@@ -49,9 +50,9 @@ describe('@PartnerEndpoint', () => {
       expect(defineController).not.toThrow();
     });
 
-    it('applies exactly the four guards in the order of checks: authentication, key type, partner route, scopes', () => {
+    it('applies exactly the guards of the order of checks: authentication, the key’s budget, key type, partner route, scopes', () => {
       const handler = defineController().prototype.get;
-      expect(Reflect.getMetadata(GUARDS_METADATA, handler)).toEqual([ApiKeyGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard]);
+      expect(Reflect.getMetadata(GUARDS_METADATA, handler)).toEqual([ApiKeyGuard, KeyRateLimitGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard]);
     });
 
     it('records the partner route id and, from the route table, the scopes the guards read', () => {

@@ -58,6 +58,7 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /external/v1/encounters": {
           "guards": [
             "ApiKeyGuard",
+            "KeyRateLimitGuard",
             "OrganizationKeyGuard",
             "PartnerRouteGuard",
             "ScopeGuard",
@@ -73,6 +74,7 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /external/v1/encounters/:encounter_id": {
           "guards": [
             "ApiKeyGuard",
+            "KeyRateLimitGuard",
             "OrganizationKeyGuard",
             "PartnerRouteGuard",
             "ScopeGuard",
@@ -88,6 +90,7 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /external/v1/encounters/:encounter_id/documents/:document_id": {
           "guards": [
             "ApiKeyGuard",
+            "KeyRateLimitGuard",
             "OrganizationKeyGuard",
             "PartnerRouteGuard",
             "ScopeGuard",
@@ -102,6 +105,7 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /external/v1/encounters/:encounter_id/documents/:document_id/audio": {
           "guards": [
             "ApiKeyGuard",
+            "KeyRateLimitGuard",
             "OrganizationKeyGuard",
             "PartnerRouteGuard",
             "ScopeGuard",
@@ -117,6 +121,7 @@ describe('the route table (a change here is a permission change: review it as on
         "GET /external/v1/encounters/:encounter_id/documents/:document_id/transcript": {
           "guards": [
             "ApiKeyGuard",
+            "KeyRateLimitGuard",
             "OrganizationKeyGuard",
             "PartnerRouteGuard",
             "ScopeGuard",
