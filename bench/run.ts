@@ -41,6 +41,8 @@ const watchdog = teardown.guard(
   Math.ceil(180 + 300 * options.scale + (options.soak === null ? (2 * 5 + 4) * (options.warmup + options.duration + 10) : options.soak + options.warmup + options.duration + 120)),
 );
 const loadAtStart = os.loadavg().map((value) => round(value));
+/** The Redis of the service's rate-limit counters (the machine's, as in CI). */
+const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: npm run bench builds it first');
@@ -59,8 +61,18 @@ async function main(): Promise<void> {
   const settings = await monitor.settings();
 
   const env = { DATABASE_URL: data.url, API_KEY_DIGEST_SECRET: DIGEST_SECRET };
-  // As deployed: with a webhook key, so the service runs its dispatcher beside the requests measured.
-  const service = await startServer('service', ['dist/main.js'], { ...env, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY }, teardown, log);
+  // As deployed: with a webhook key, so the service runs its dispatcher beside the requests
+  // measured, and rate limits counted in Redis, with budgets far above the load: their cost is
+  // measured, their 429s never reached.
+  const limits = { REDIS_URL: BENCH_REDIS_URL, REDIS_KEY_PREFIX: `charthero-bench:${process.pid}:`, RATE_LIMIT_PER_KEY: '1000000000', RATE_LIMIT_FAILED_AUTH_PER_IP: '1000000000' };
+  log(`bench: rate limits on, counted in Redis (${BENCH_REDIS_URL}), at 1e9 requests per key and per address a minute: above any load here`);
+  const service = await startServer(
+    'service',
+    ['dist/main.js'],
+    { ...env, ...limits, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY },
+    teardown,
+    log,
+  );
   if (options.soak !== null) {
     if (!(await runSoak(service, data, options, load, log))) process.exitCode = 1;
     await monitor.end();

@@ -3,7 +3,9 @@
  * to an authenticated key and per media fetch, with the ids a 2xx disclosed; committed before
  * the data leaves; refused UPDATE and DELETE; and the accounting of one patient's disclosures.
  */
+import { PhiAccessLog } from '../../src/audit/phi-access-log';
 import { PhiAccessQueries, type PatientDisclosureView } from '../../src/audit/phi-access-queries';
+import { createCliScenario } from '../support/cli-scenario';
 import { ENCOUNTER_SCOPES, apiKey, bearer, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { fetchMedia, recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -155,7 +157,33 @@ describe('PHI access audit', () => {
       ]);
     });
 
-    it('concurrent requests: one record each (written together by group commit)', async () => {
+    it('group commit: records that arrive while an INSERT is in flight go together in the next', async () => {
+      const audit = t.app.get(PhiAccessLog);
+      const insert = jest.spyOn(t.dataSource, 'query');
+      try {
+        const records = Array.from({ length: 50 }, (_, i) => ({
+          occurredAt: new Date(),
+          requestId: `audit-group-${i}`,
+          organizationId: ORG,
+          keyId: 'key_audit_full',
+          routeId: 'encounters.read',
+          status: 403,
+          reasonCode: 'missing_scope',
+          clientAddress: null,
+          userAgent: null,
+          disclosed: [],
+        }));
+        // All in one turn of the event loop: the first goes at once, the 49 others wait for it, then go together.
+        await Promise.all(records.map((record) => audit.append(record)));
+        expect(insert).toHaveBeenCalledTimes(2);
+      } finally {
+        insert.mockRestore();
+      }
+      const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM phi_access_records WHERE request_id LIKE 'audit-group-%'`);
+      expect(count).toBe(50);
+    });
+
+    it('concurrent requests: one record each', async () => {
       const calls = await Promise.all(Array.from({ length: 25 }, () => call(`${ENCOUNTERS}/enc_ravi`, TOKEN)));
       for (const { requestId, response } of calls) {
         expect(response.status).toBe(200);
@@ -247,5 +275,36 @@ describe('PHI access audit', () => {
     const { requestId, response } = await call(`${ENCOUNTERS}?start_at=2030-01-01T00:00:00Z`, TOKEN);
     expect(response.status).toBe(200);
     expect(await recordsOf(requestId)).toEqual([expect.objectContaining({ route_id: 'encounters.list', status: 200, disclosed: [], patient_ids: [] })]);
+  });
+});
+
+describe('PHI access audit at shutdown', () => {
+  it('records queued by the last requests are written before the database pool closes', async () => {
+    // A database that outlives the app (on disk, or PostgreSQL): the records are read by the next one.
+    const scenario = await createCliScenario();
+    try {
+      await scenario.withApp(async (t) => {
+        const audit = t.app.get(PhiAccessLog);
+        for (let i = 0; i < 50; i += 1) {
+          audit.appendAfterResponse({
+            occurredAt: new Date(),
+            requestId: `audit-at-shutdown-${i}`,
+            organizationId: 'org_shutdown',
+            keyId: 'key_shutdown',
+            routeId: 'encounters.read',
+            status: 403,
+            reasonCode: 'missing_scope',
+            clientAddress: '127.0.0.1',
+            userAgent: null,
+            disclosed: [],
+          });
+        }
+        // withApp closes the app as soon as this returns: the records are still queued.
+      });
+      const [{ count }] = await scenario.withApp(({ dataSource }) => dataSource.query(`SELECT count(*)::int AS count FROM phi_access_records WHERE organization_id = 'org_shutdown'`));
+      expect(count).toBe(50);
+    } finally {
+      await scenario.close();
+    }
   });
 });
