@@ -157,6 +157,61 @@ describe('loadAppConfig', () => {
     });
   });
 
+  describe('rate limits and the client address', () => {
+    it('default to 6000 requests per key and 60 failed authentications per address a minute, counted in process; no proxy trusted', () => {
+      const config = loadAppConfig({});
+      expect(config.rateLimits).toEqual({ perKey: 6000, windowSeconds: 60, failedAuthPerAddress: 60, redisUrl: null, redisKeyPrefix: 'charthero:' });
+      expect(config.trustProxy).toBe(false);
+    });
+
+    it('read each setting from its variable; 0 turns a budget off', () => {
+      const config = loadAppConfig({
+        RATE_LIMIT_PER_KEY: '0',
+        RATE_LIMIT_WINDOW_SECONDS: '1',
+        RATE_LIMIT_FAILED_AUTH_PER_IP: '5',
+        REDIS_URL: 'rediss://app:hunter2@cache.example.com:6380/2',
+        REDIS_KEY_PREFIX: 'staging:',
+      });
+      expect({ ...config.rateLimits, redisUrl: config.rateLimits.redisUrl?.reveal() }).toEqual({
+        perKey: 0,
+        windowSeconds: 1,
+        failedAuthPerAddress: 5,
+        redisUrl: 'rediss://app:hunter2@cache.example.com:6380/2',
+        redisKeyPrefix: 'staging:',
+      });
+    });
+
+    it.each([
+      ['true', true],
+      ['false', false],
+      ['0', false],
+      ['2', 2],
+    ] as const)('reads TRUST_PROXY=%s as %s', (raw, trustProxy) => {
+      expect(loadAppConfig({ TRUST_PROXY: raw }).trustProxy).toBe(trustProxy);
+    });
+
+    it.each([
+      ['RATE_LIMIT_PER_KEY', '-1'],
+      ['RATE_LIMIT_PER_KEY', '6k'],
+      ['RATE_LIMIT_WINDOW_SECONDS', '0'],
+      ['RATE_LIMIT_WINDOW_SECONDS', '86401'],
+      ['RATE_LIMIT_FAILED_AUTH_PER_IP', 'many'],
+      ['TRUST_PROXY', 'yes'],
+      ['TRUST_PROXY', '11'],
+      ['TRUST_PROXY', '10.0.0.0/8'],
+      ['REDIS_URL', 'http://cache.example.com'],
+      ['REDIS_URL', 'cache.example.com:6379'],
+    ])('refuse %s=%s, naming the variable', (name, value) => {
+      const error = configErrorOf({ [name]: value });
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+    });
+
+    it('never echo the Redis URL they refuse (it may hold a password)', () => {
+      expect(configErrorOf({ REDIS_URL: 'memcache://app:hunter2@cache.example.com' }).message).not.toContain('hunter2');
+    });
+  });
+
   describe('recordings', () => {
     it('default to the local store in .data/recordings, 900 s URLs on the request origin, a development secret', () => {
       const { recordings } = loadAppConfig({});
