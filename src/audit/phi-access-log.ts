@@ -109,9 +109,9 @@ export class PhiAccessLog implements OnApplicationShutdown {
 const INSERT_RECORDS = `INSERT INTO phi_access_records
     (occurred_at, request_id, organization_id, key_id, route_id, status, reason_code, client_address, user_agent, disclosed, patient_ids)
   SELECT r.occurred_at, r.request_id, r.organization_id, r.key_id, r.route_id, r.status, r.reason_code, r.client_address, r.user_agent,
-    r.disclosed, ARRAY(SELECT DISTINCT jsonb_array_elements(r.disclosed) ->> 'patient_id')
+    r.disclosed, ARRAY(SELECT jsonb_array_elements_text(r.patient_ids))
   FROM jsonb_to_recordset($1::jsonb) AS r(occurred_at timestamptz, request_id text, organization_id text, key_id text, route_id text,
-    status smallint, reason_code text, client_address text, user_agent text, disclosed jsonb)`;
+    status smallint, reason_code text, client_address text, user_agent text, disclosed jsonb, patient_ids jsonb)`;
 
 function toRow(record: PhiAccessRecord): Record<string, unknown> {
   return {
@@ -125,5 +125,6 @@ function toRow(record: PhiAccessRecord): Record<string, unknown> {
     client_address: record.clientAddress,
     user_agent: record.userAgent,
     disclosed: record.disclosed,
+    patient_ids: [...new Set(record.disclosed.map((item) => item.patient_id))],
   };
 }
