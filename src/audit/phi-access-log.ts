@@ -29,7 +29,7 @@ export class PhiAccessLog implements OnApplicationShutdown {
   private readonly sampler = new RepeatedLogSampler();
   private readonly writeDuration: Histogram<'result'>;
   private readonly records: Counter<'result'>;
-  private queue: QueuedRecord[] = [];
+  private readonly queue: QueuedRecord[] = [];
   private writing: Promise<void> | null = null;
 
   constructor(

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { MetricsRegistry } from '../../src/metrics/metrics-registry';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
 import { fetchMedia, recordingFiles, type RecordingFiles } from '../support/recordings';
@@ -123,6 +124,14 @@ describe('with the audit table unwritable', () => {
     expect(fetched.headers.get('content-type')).toMatch(/^application\/json/);
     expect(JSON.parse(fetched.body.toString())).toMatchObject({ reason_code: 'service_unavailable' });
     expect(fetched.headers.get('content-range')).toBeNull();
+  });
+
+  it('counts the records it could not write, and how long the attempts took', async () => {
+    const registry = service.app.app.get(MetricsRegistry);
+    const failed = (await registry.getSingleMetric('charthero_audit_records_total')!.get()).values.find((value) => value.labels.result === 'failed');
+    expect(failed?.value).toBeGreaterThanOrEqual(6);
+    const exposition = await registry.getSingleMetricAsString('charthero_audit_write_duration_seconds');
+    expect(Number(/^charthero_audit_write_duration_seconds_count\{result="failed"\} (\d+)$/m.exec(exposition)?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it('serves again, audited, once the privilege is back', async () => {
