@@ -239,6 +239,22 @@ describe('PHI access audit', () => {
     expect(await recordsOf(requestId)).toEqual([expect.objectContaining({ status: 200 })]);
   });
 
+  it('disclosed ids are compressed with LZ4 where the server has it, in every partition, the months created later too', async () => {
+    const [{ lz4 }] = await t.dataSource.query<{ lz4: boolean }[]>(
+      `SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`,
+    );
+    await t.dataSource.query(`SELECT ensure_phi_access_partitions(now() + interval '1 year', 0)`);
+    const tables = await t.dataSource.query<{ table_name: string; compression: string }[]>(
+      `SELECT a.attrelid::regclass::text AS table_name, a.attcompression::text AS compression FROM pg_attribute a
+       WHERE a.attname = 'disclosed'
+         AND (a.attrelid = 'phi_access_records'::regclass OR a.attrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'phi_access_records'::regclass))`,
+    );
+    // The parent, DEFAULT, and this month, the next two and the one a year ahead.
+    expect(tables.length).toBeGreaterThanOrEqual(6);
+    // 'l' is LZ4; empty is the server's default_toast_compression (pglz: PGlite has no LZ4).
+    for (const table of tables) expect(table).toEqual({ table_name: table.table_name, compression: lz4 ? 'l' : '' });
+  });
+
   it('audit patient: exactly the disclosures that contained the patient, with only that patient’s items', async () => {
     const since = new Date();
     const ravi = [

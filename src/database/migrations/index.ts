@@ -5,6 +5,16 @@ import { Recordings1795560000000 } from './1795560000000-Recordings';
 import { WebhookEvents1795570000000 } from './1795570000000-WebhookEvents';
 import { WebhookDispatch1795580000000 } from './1795580000000-WebhookDispatch';
 import { PhiAccessAudit1795590000000 } from './1795590000000-PhiAccessAudit';
+import { PhiAccessDisclosedLz41795600000000 } from './1795600000000-PhiAccessDisclosedLz4';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
-export const MIGRATIONS = [InitialSchema1795526233614, ListIndexOnClinicalEncounters1795531000000, ListedEncounterCounts1795540000000, Recordings1795560000000, WebhookEvents1795570000000, WebhookDispatch1795580000000, PhiAccessAudit1795590000000];
+export const MIGRATIONS = [
+  InitialSchema1795526233614,
+  ListIndexOnClinicalEncounters1795531000000,
+  ListedEncounterCounts1795540000000,
+  Recordings1795560000000,
+  WebhookEvents1795570000000,
+  WebhookDispatch1795580000000,
+  PhiAccessAudit1795590000000,
+  PhiAccessDisclosedLz41795600000000,
+];
