@@ -1,6 +1,7 @@
 /**
  * The benchmark baseline: the encounter routes on bare `node:http` + `pg`, no framework.
- * Same SQL (the service's query builders), same JSON (the service's mappers), same bearer
+ * Same SQL (the service's query builders: calls of the database functions that read for the
+ * encounter routes), same JSON (the service's mappers), same bearer
  * tokens (HMAC-SHA-256 digests of api_keys, loaded once at startup). Only what a request
  * needs to be answered correctly on the benchmark's happy paths; no contract-grade
  * validation. This is the practical limit of Node + PostgreSQL on the machine.

@@ -11,7 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * organization's row once). Writers of the same organization serialize on its row until they
  * commit; encounters are written by ChartHero's ingestion, never by this API. Hand-written:
  * TypeORM has no notion of triggers, and the table has no entity because nothing writes it but
- * the triggers (src/encounters/encounter-queries.ts reads it).
+ * the triggers (the list reads it: `encounter_list_page`, migration EncounterReadFunctions).
  */
 export class ListedEncounterCounts1795540000000 implements MigrationInterface {
   name = 'ListedEncounterCounts1795540000000';

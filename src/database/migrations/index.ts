@@ -6,6 +6,7 @@ import { WebhookEvents1795570000000 } from './1795570000000-WebhookEvents';
 import { WebhookDispatch1795580000000 } from './1795580000000-WebhookDispatch';
 import { PhiAccessAudit1795590000000 } from './1795590000000-PhiAccessAudit';
 import { PhiAccessDisclosedLz41795600000000 } from './1795600000000-PhiAccessDisclosedLz4';
+import { EncounterReadFunctions1795610000000 } from './1795610000000-EncounterReadFunctions';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   WebhookDispatch1795580000000,
   PhiAccessAudit1795590000000,
   PhiAccessDisclosedLz41795600000000,
+  EncounterReadFunctions1795610000000,
 ];
