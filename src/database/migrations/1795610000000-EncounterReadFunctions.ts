@@ -122,8 +122,8 @@ const VIEW_COLUMNS = `e.encounter_id, e.organization_id, e.encounter_type, e.sta
  * whole list has statements of its own: bounds of ±infinity would cost a comparison per index
  * entry walked, 10,000 of them for a page at offset 10,000.
  */
-const LISTED = `e.organization_id = $1 AND e.purpose = 'clinical'`;
-const LISTED_IN_WINDOW = `${LISTED}
+const LISTED_IN_ORGANIZATION = `e.organization_id = $1 AND e.purpose = 'clinical'`;
+const LISTED_IN_WINDOW = `${LISTED_IN_ORGANIZATION}
   AND e.created_at >= COALESCE($4, '-infinity'::timestamptz) AND e.created_at < COALESCE($5, 'infinity'::timestamptz)`;
 
 /** A window's total, counted over the list index. */
@@ -144,6 +144,6 @@ function listPage(filter: string, direction: 'ASC' | 'DESC'): string {
 }
 
 export const LIST_PAGE = {
-  whole: { asc: listPage(LISTED, 'ASC'), desc: listPage(LISTED, 'DESC') },
+  whole: { asc: listPage(LISTED_IN_ORGANIZATION, 'ASC'), desc: listPage(LISTED_IN_ORGANIZATION, 'DESC') },
   window: { asc: listPage(LISTED_IN_WINDOW, 'ASC'), desc: listPage(LISTED_IN_WINDOW, 'DESC') },
 };
