@@ -73,7 +73,8 @@ export type EncounterListRow = { total: number } & (EncounterViewRow | { [Column
 /**
  * One page in (created_at, encounter_id) order and the `total` of the same filter, read in one
  * round trip from one snapshot by `encounter_list_page` (migration EncounterReadFunctions: the
- * statements and the indexes they use). A page past the end is a single row with the total and
+ * statements and the indexes they use), its rows in the page's order: a function's rows come
+ * out in the order it returned them. A page past the end is a single row with the total and
  * null encounter columns (see `splitListRows`).
  */
 export function listQuery(criteria: EncounterListCriteria): SqlQuery {
