@@ -18,7 +18,7 @@ const SIZE = 200 * 1024 * 1024;
 /** Far below the file's size, far above what a streamed download holds at once. */
 const MEMORY_BOUND_MIB = 64;
 /** A file read whole, or read ahead of a slow socket, would be live at several of these points. */
-const SAMPLE_EVERY = 8 * 1024 * 1024;
+const SAMPLE_EVERY = 25 * 1024 * 1024;
 /** Collecting again frees less than this: the baseline has settled. */
 const SETTLED = 1024 * 1024;
 const TOKEN = 'ch_sk_memory_full_access';
