@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
@@ -9,6 +10,14 @@ import { NODE_POSTGRES, nodePostgres } from './node-postgres';
 
 /** How long a request waits for a pooled connection, connecting included, before it is answered 503. */
 const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The embedded database's page cache. PGlite sets up PostgreSQL's default, 128 MB, inside its
+ * WebAssembly heap at every start: measured, an in-memory database takes 4.3 s to create with
+ * it and 2.2 s with 16 MB; a CLI command on a data directory 2.8 s and 2.3 s. The demo and test
+ * data sets fit many times over, and the files beneath stay in the operating system's cache.
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
 
 /** In-memory PGlite, for throwaway databases (tests). */
 export const PGLITE_IN_MEMORY = 'memory://';
@@ -55,5 +64,6 @@ export function dataSourceOptions(database: DatabaseConfig, onPool?: (pool: pg.P
 
   if (database.dataDir !== PGLITE_IN_MEMORY) mkdirSync(database.dataDir, { recursive: true });
   // PGlite is a single in-process connection (typeorm-pglite keeps one instance per process).
-  return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir }).driver };
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+  return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir, startParams }).driver };
 }

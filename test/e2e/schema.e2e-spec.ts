@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
+import { usingPostgres } from '../support/test-database';
 
 const MIGRATIONS_DIR = join(__dirname, '../../src/database/migrations');
 
@@ -43,4 +44,11 @@ describe('database schema', () => {
     // TypeORM's schema diff ignores an index's WHERE clause: this is what checks it.
     expect(index.indexdef).toMatch(/\(organization_id, created_at, encounter_id\) WHERE \(purpose = 'clinical'::text\)$/);
   });
+
+  if (!usingPostgres()) {
+    it('runs the embedded database with a 16 MB page cache, not the 128 MB it would set up at every start', async () => {
+      const [setting] = await t.dataSource.query<{ shared_buffers: string }[]>('SHOW shared_buffers');
+      expect(setting.shared_buffers).toBe('16MB');
+    });
+  }
 });
