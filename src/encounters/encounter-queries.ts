@@ -58,9 +58,6 @@ export interface EncounterListCriteria {
   endAt?: Date;
 }
 
-/** Only clinical encounters are ever shown to partners (and counted in `listed_encounter_counts`). */
-export const LISTED = `e.purpose = 'clinical'`;
-
 /** A parameterized statement, run as is by the service and by the benchmark baseline. */
 export interface SqlQuery {
   text: string;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LISTED } from './encounter-queries';
 
 /** An organization whose stored count was not its real number of listed encounters. */
 export interface CorrectedCount {
@@ -10,8 +9,12 @@ export interface CorrectedCount {
   actual: number;
 }
 
-/** The real counts, of the encounters the list shows. */
-const ACTUAL_COUNTS = `SELECT e.organization_id, count(*)::int AS encounter_count FROM encounters e WHERE ${LISTED} GROUP BY e.organization_id`;
+/**
+ * The real counts, of the encounters the list shows: only clinical ones, as the list's
+ * functions and the counting triggers filter them (migrations EncounterReadFunctions and
+ * ListedEncounterCounts).
+ */
+const ACTUAL_COUNTS = `SELECT e.organization_id, count(*)::int AS encounter_count FROM encounters e WHERE e.purpose = 'clinical' GROUP BY e.organization_id`;
 
 /**
  * `listed_encounter_counts`, the per-organization total of the unwindowed list, which triggers
