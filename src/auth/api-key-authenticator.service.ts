@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiError } from '../common/api-error';
+import { Clock } from '../common/clock';
 import type { ReasonCode } from '../common/reason-codes';
 import { AppConfig } from '../config/app-config';
 import { RateLimits } from '../rate-limits/rate-limits';
@@ -29,11 +30,12 @@ export class ApiKeyAuthenticator {
     private readonly usage: ApiKeyUsageRecorder,
     private readonly cache: VerifiedKeyCache,
     private readonly rateLimits: RateLimits,
+    private readonly clock: Clock,
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
   ) {}
 
   /** `clientAddress`: whose failed-authentication budget a refused lookup spends. */
-  async authenticate(token: string, clientAddress: string, now = new Date()): Promise<Caller> {
+  async authenticate(token: string, clientAddress: string): Promise<Caller> {
     if (!this.config.apiKeys.enabled) throw new ApiError('api_keys_disabled');
     if (isTestToken(token) && !this.config.apiKeys.allowTestKeys) throw new ApiError('test_prefix_not_allowed');
     if (!isWellFormedToken(token)) throw new ApiError('malformed_token');
@@ -45,6 +47,7 @@ export class ApiKeyAuthenticator {
       if (state?.exceeded) throw this.rateLimits.refusal(state);
     }
     const key = await this.findKey(digest);
+    const now = this.clock.date();
     const refusal = refusalOf(key, now);
     if (refusal !== null) {
       await budget.consume(clientAddress);
@@ -61,14 +64,14 @@ export class ApiKeyAuthenticator {
    * obtained and uses without its token (a media URL), which must stop working with the key.
    * Cached like `authenticate`, so a revocation elsewhere is seen within KEY_CACHE_TTL_MS.
    */
-  async callerOfKey(keyId: string, now = new Date()): Promise<Caller | null> {
+  async callerOfKey(keyId: string): Promise<Caller | null> {
     if (!this.config.apiKeys.enabled) return null;
     let key = this.cache.getById(keyId);
     if (key === undefined) {
       key = toStoredKey(await this.keys.findOne({ where: { keyId }, relations: { organization: true } }));
       this.cache.setById(keyId, key);
     }
-    if (!key || key.status !== 'active' || isExpired(key, now) || !key.organizationApiKeysEnabled) return null;
+    if (!key || key.status !== 'active' || isExpired(key, this.clock.date()) || !key.organizationApiKeysEnabled) return null;
     return toCaller(key);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ApiKeyDigestService } from './api-key-digest.service';
@@ -32,11 +33,12 @@ export class ApiKeysService {
     private readonly digests: ApiKeyDigestService,
     private readonly organizations: OrganizationsService,
     private readonly keyCache: VerifiedKeyCache,
+    private readonly clock: Clock,
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
   ) {}
 
-  async issue(request: ApiKeyRequest, now = new Date()): Promise<IssuedApiKey> {
-    const checked = checkApiKeyRequest(request, now);
+  async issue(request: ApiKeyRequest): Promise<IssuedApiKey> {
+    const checked = checkApiKeyRequest(request, this.clock.date());
     await this.organizations.requireExisting(checked.organizationId);
     const token = newApiKeyToken();
     const key = this.keys.create({

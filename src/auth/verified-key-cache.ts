@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { TtlCache } from '../common/ttl-cache';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ApiKeyScopeType, ApiKeyStatus } from './api-key-types';
@@ -34,11 +35,18 @@ const AUTHENTICATED_DIGEST_TTL_MS = 24 * 60 * 60 * 1000;
  */
 @Injectable()
 export class VerifiedKeyCache {
-  private readonly byDigest = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
-  private readonly byId = new TtlCache<string, StoredKey | null>(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS);
-  private readonly authenticated = new TtlCache<string, true>(AUTHENTICATED_DIGEST_TTL_MS, MAX_CACHED_KEYS);
+  private readonly byDigest: TtlCache<string, StoredKey | null>;
+  private readonly byId: TtlCache<string, StoredKey | null>;
+  private readonly authenticated: TtlCache<string, true>;
 
-  constructor(private readonly metrics: MetricsRegistry) {}
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    clock: Clock,
+  ) {
+    this.byDigest = new TtlCache(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS, clock);
+    this.byId = new TtlCache(KEY_CACHE_TTL_MS, MAX_CACHED_KEYS, clock);
+    this.authenticated = new TtlCache(AUTHENTICATED_DIGEST_TTL_MS, MAX_CACHED_KEYS, clock);
+  }
 
   /** undefined: not cached; null: cached as unknown. */
   get(digest: string): StoredKey | null | undefined {

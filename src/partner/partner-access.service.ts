@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { TtlCache } from '../common/ttl-cache';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { PartnerEntity } from './entities/partner.entity';
@@ -12,12 +13,15 @@ const MAX_CACHED_PARTNERS = 10_000;
 
 @Injectable()
 export class PartnerAccessService {
-  private readonly cache = new TtlCache<string, readonly PartnerRouteId[] | null>(PARTNER_CACHE_TTL_MS, MAX_CACHED_PARTNERS);
+  private readonly cache: TtlCache<string, readonly PartnerRouteId[] | null>;
 
   constructor(
     @InjectRepository(PartnerEntity) private readonly partners: Repository<PartnerEntity>,
     private readonly metrics: MetricsRegistry,
-  ) {}
+    clock: Clock,
+  ) {
+    this.cache = new TtlCache(PARTNER_CACHE_TTL_MS, MAX_CACHED_PARTNERS, clock);
+  }
 
   /** The route ids enabled for an organization, or null when it is not an allowlisted partner. */
   async enabledRoutesOf(organizationId: string): Promise<readonly PartnerRouteId[] | null> {

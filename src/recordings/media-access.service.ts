@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator.service';
 import type { Caller } from '../auth/caller';
 import { ApiError } from '../common/api-error';
+import { Clock } from '../common/clock';
 import { PartnerAccessService } from '../partner/partner-access.service';
 import { PARTNER_ROUTES } from '../partner/partner-routes';
 import { LocalRecordingStore } from './local-recording-store';
@@ -33,18 +34,19 @@ export class MediaAccessService {
     private readonly keys: ApiKeyAuthenticator,
     private readonly partnerAccess: PartnerAccessService,
     private readonly recordings: RecordingsService,
+    private readonly clock: Clock,
   ) {}
 
   /**
    * @throws ApiError `media_url_invalid` (not a URL we signed, or no longer honoured) or
    *   `media_url_expired`.
    */
-  async authorize(recordingId: string, query: URLSearchParams, now = new Date()): Promise<MediaAccess> {
-    const grant = this.signer.verify(recordingId, query, now.getTime());
+  async authorize(recordingId: string, query: URLSearchParams): Promise<MediaAccess> {
+    const grant = this.signer.verify(recordingId, query, this.clock.now());
     // Only the local store's recordings are served here; S3 serves its own.
     if (!(this.store instanceof LocalRecordingStore)) throw new ApiError('media_url_invalid');
 
-    const caller = await this.keys.callerOfKey(grant.keyId, now);
+    const caller = await this.keys.callerOfKey(grant.keyId);
     const required = PARTNER_ROUTES[AUDIO_ROUTE].scopes;
     if (!caller || caller.scopeType !== 'organization' || !required.every((scope) => caller.scopes.includes(scope))) {
       throw new ApiError('media_url_invalid');

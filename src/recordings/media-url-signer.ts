@@ -78,7 +78,7 @@ export class MediaUrlSigner implements OnModuleInit {
    * @throws ApiError `media_url_invalid` unless the URL is exactly one this service signed,
    *   `media_url_expired` once its time has passed.
    */
-  verify(recordingId: string, query: URLSearchParams, now = Date.now()): MediaGrant {
+  verify(recordingId: string, query: URLSearchParams, now: number): MediaGrant {
     const keys = this.keys;
     const expires = single(query, 'expires');
     const sealedKey = single(query, 'key');

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { AppConfig } from '../config/app-config';
 import { DocumentEntity } from '../encounters/entities/document.entity';
@@ -42,6 +43,7 @@ export class RecordingsService {
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly store: RecordingStore,
+    private readonly clock: Clock,
     @InjectRepository(RecordingEntity) private readonly recordings: Repository<RecordingEntity>,
   ) {}
 
@@ -68,8 +70,8 @@ export class RecordingsService {
    * An audio URL for the key that asked, valid `AUDIO_URL_TTL_SECONDS` from now, in whole
    * seconds. The URL is the store's: signed by this service, or presigned by S3.
    */
-  async issueAudioUrl(recording: RecordingRef, keyId: string, requestOrigin: string, now = Date.now()): Promise<{ url: string; expiresAt: Date }> {
-    const issuedAt = new Date(Math.floor(now / 1000) * 1000);
+  async issueAudioUrl(recording: RecordingRef, keyId: string, requestOrigin: string): Promise<{ url: string; expiresAt: Date }> {
+    const issuedAt = new Date(Math.floor(this.clock.now() / 1000) * 1000);
     const expiresAt = new Date(issuedAt.getTime() + this.config.recordings.audioUrlTtlSeconds * 1000);
     return { url: await this.store.audioUrl({ recording, keyId, issuedAt, expiresAt, requestOrigin }), expiresAt };
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
@@ -33,6 +34,7 @@ export class WebhookDeliveriesService {
     private readonly dataSource: DataSource,
     private readonly organizations: OrganizationsService,
     private readonly endpoints: WebhookEndpointsService,
+    private readonly clock: Clock,
   ) {}
 
   /** An organization's deliveries, newest first. */
@@ -73,9 +75,9 @@ export class WebhookDeliveriesService {
   /** Queues one delivery again, whatever its status. */
   async redeliver(deliveryId: string): Promise<void> {
     const [{ queued }] = await this.dataSource.query<{ queued: number }[]>(
-      `WITH requeued AS (UPDATE webhook_deliveries d SET ${REQUEUE} WHERE d.delivery_id = $1 AND ${notInFlight('d')} RETURNING 1)
+      `WITH requeued AS (UPDATE webhook_deliveries d SET ${requeuedAt('$2')} WHERE d.delivery_id = $1 AND ${notInFlightAt('$2')} RETURNING 1)
        SELECT count(*)::int AS queued FROM requeued`,
-      [deliveryId],
+      [deliveryId, this.clock.date()],
     );
     if (queued > 0) return;
     const exists = await this.dataSource.query<unknown[]>('SELECT 1 FROM webhook_deliveries WHERE delivery_id = $1', [deliveryId]);
@@ -95,23 +97,26 @@ export class WebhookDeliveriesService {
     const [{ queued }] = await this.dataSource.query<{ queued: number }[]>(
       `WITH requeued AS (
          INSERT INTO webhook_deliveries AS d (delivery_id, event_id, endpoint_id, next_attempt_at)
-         SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e.event_id, w.endpoint_id, now()
+         SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e.event_id, w.endpoint_id, $3::timestamptz
          FROM webhook_events e JOIN webhook_endpoints w ON w.organization_id = e.organization_id AND e.type = ANY (w.events)
          WHERE w.endpoint_id = $1 AND e.occurred_at >= $2
-         ON CONFLICT (event_id, endpoint_id) DO UPDATE SET ${REQUEUE} WHERE ${notInFlight('d')}
+         ON CONFLICT (event_id, endpoint_id) DO UPDATE SET ${requeuedAt('$3')} WHERE ${notInFlightAt('$3')}
          RETURNING 1)
        SELECT count(*)::int AS queued FROM requeued`,
-      [endpointId, since],
+      [endpointId, since, this.clock.date()],
     );
     return queued;
   }
 }
 
-/** Back to the start of the retry schedule, due now. */
-const REQUEUE = `status = 'pending', next_attempt_at = now(), attempts_since_queued = 0, lease_token = NULL`;
-/** Not claimed, or claimed by a dispatcher whose lease has expired. */
-function notInFlight(alias: string): string {
-  return `(${alias}.lease_token IS NULL OR ${alias}.next_attempt_at <= now())`;
+/** Back to the start of the retry schedule, due at `now` (the parameter holding the service's time). */
+function requeuedAt(now: string): string {
+  return `status = 'pending', next_attempt_at = ${now}::timestamptz, attempts_since_queued = 0, lease_token = NULL`;
+}
+
+/** Not claimed, or claimed by a dispatcher whose lease has expired by `now`. */
+function notInFlightAt(now: string): string {
+  return `(d.lease_token IS NULL OR d.next_attempt_at <= ${now}::timestamptz)`;
 }
 
 interface DeliveryRow {

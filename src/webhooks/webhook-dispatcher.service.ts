@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { RepeatedLogSampler, suppressedNote } from '../common/repeated-log-sampler';
 import { AppConfig } from '../config/app-config';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
@@ -43,6 +44,9 @@ export interface ClaimedDelivery {
  * the holder of the token records the attempt; a claim whose holder died expires and is
  * claimed again. Deliveries wait while their endpoint is disabled or their organization is not
  * a partner allowed the route of their event (WEBHOOK_EVENT_ROUTES).
+ *
+ * Due times and leases are read on the service's `Clock`; the database's clock only stamps a
+ * new delivery due at its event (a trigger cannot ask the service for the time).
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -60,6 +64,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly endpoints: WebhookEndpointsService,
     private readonly sender: WebhookSender,
     private readonly metrics: WebhookMetrics,
+    private readonly clock: Clock,
     @InjectRepository(WebhookEventEntity) private readonly events: Repository<WebhookEventEntity>,
     @InjectRepository(WebhookEndpointEntity) private readonly endpointRows: Repository<WebhookEndpointEntity>,
   ) {}
@@ -90,16 +95,24 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * One pass of the loop, awaited to the end: claims what is due now (as far as the attempts in
+   * flight leave room), makes those attempts and records them. Returns how many it made. The
+   * loop runs it without waiting for the attempts; tests and a dispatcher driven by hand call
+   * it directly.
+   */
+  async dispatchDue(): Promise<number> {
+    const { attempts } = await this.claimAndAttempt();
+    await Promise.all(attempts);
+    return attempts.length;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let claimedAll = false;
       try {
-        const capacity = MAX_IN_FLIGHT - this.inFlight.size;
-        if (capacity > 0) {
-          const claimed = await this.claimDue(capacity);
-          claimed.forEach((delivery) => this.track(this.attempt(delivery)));
-          claimedAll = claimed.length === capacity;
-        }
+        const { attempts, capacity } = await this.claimAndAttempt();
+        claimedAll = capacity > 0 && attempts.length === capacity;
       } catch (error) {
         // Every second while the database is away: once per interval is enough.
         const suppressed = this.sampler.admit(describe(error));
@@ -110,11 +123,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  private track(attempt: Promise<void>): void {
+  /** Claims up to the free capacity and starts an attempt for each claim, tracked until recorded. */
+  private async claimAndAttempt(): Promise<{ attempts: Promise<void>[]; capacity: number }> {
+    const capacity = MAX_IN_FLIGHT - this.inFlight.size;
+    if (capacity <= 0) return { attempts: [], capacity };
+    const claimed = await this.claimDue(capacity);
+    return { attempts: claimed.map((delivery) => this.track(this.attempt(delivery))), capacity };
+  }
+
+  private track(attempt: Promise<void>): Promise<void> {
     this.inFlight.add(attempt);
     void attempt.finally(() => {
       this.inFlight.delete(attempt);
     });
+    return attempt;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -138,14 +160,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       // Wrapped in a SELECT: the rows of a bare UPDATE … RETURNING come back in a driver-specific shape.
       `WITH claimed AS (
          UPDATE webhook_deliveries d
-         SET lease_token = $1, next_attempt_at = now() + make_interval(secs => $2)
+         SET lease_token = $1, next_attempt_at = $6::timestamptz + make_interval(secs => $2)
          FROM (
            SELECT d.delivery_id FROM webhook_deliveries d
            JOIN webhook_endpoints w ON w.endpoint_id = d.endpoint_id AND w.status = 'enabled'
            JOIN webhook_events e ON e.event_id = d.event_id
            JOIN unnest($4::text[], $5::text[]) AS r (type, route) ON r.type = e.type
            JOIN partners p ON p.organization_id = w.organization_id AND r.route = ANY (p.enabled_routes)
-           WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+           WHERE d.status = 'pending' AND d.next_attempt_at <= $6
            ORDER BY d.next_attempt_at
            LIMIT $3
            FOR UPDATE OF d SKIP LOCKED
@@ -153,7 +175,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
          WHERE d.delivery_id = due.delivery_id
          RETURNING d.delivery_id, d.event_id, d.endpoint_id, d.attempts_since_queued)
        SELECT * FROM claimed`,
-      [leaseToken, CLAIM_LEASE_MS / 1000, limit, Object.keys(WEBHOOK_EVENT_ROUTES), Object.values(WEBHOOK_EVENT_ROUTES)],
+      [leaseToken, CLAIM_LEASE_MS / 1000, limit, Object.keys(WEBHOOK_EVENT_ROUTES), Object.values(WEBHOOK_EVENT_ROUTES), this.clock.date()],
     );
     return rows.map((row) => ({
       deliveryId: row.delivery_id,
@@ -175,7 +197,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async send(delivery: ClaimedDelivery): Promise<AttemptOutcome & { attemptedAt: Date }> {
-    const attemptedAt = new Date();
+    const attemptedAt = this.clock.date();
     const [event, endpoint] = await Promise.all([
       this.events.findOneByOrFail({ eventId: delivery.eventId }),
       this.endpointRows.findOneByOrFail({ endpointId: delivery.endpointId }),
@@ -240,7 +262,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (failedAttempts > schedule.length) return null;
     const jittered = schedule[failedAttempts - 1] * (1 - JITTER + 2 * JITTER * Math.random());
     const seconds = Math.max(jittered, Math.min(retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS));
-    return new Date(Date.now() + seconds * 1000);
+    return new Date(this.clock.now() + seconds * 1000);
   }
 }
 

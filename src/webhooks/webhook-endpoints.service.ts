@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { Clock } from '../common/clock';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { AppConfig } from '../config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -57,6 +58,7 @@ export class WebhookEndpointsService {
     private readonly cipher: WebhookSecretCipher,
     private readonly organizations: OrganizationsService,
     private readonly partnerAccess: PartnerAccessService,
+    private readonly clock: Clock,
     @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
   ) {}
 
@@ -121,7 +123,7 @@ export class WebhookEndpointsService {
       status: endpoint.status,
       pendingDeliveries: Number(counts[index].pending),
       failedDeliveries: Number(counts[index].failed),
-      previousSecretExpiresAt: activeUntil(endpoint.previousSecretExpiresAt),
+      previousSecretExpiresAt: isInGracePeriod(endpoint.previousSecretExpiresAt, this.clock.now()) ? endpoint.previousSecretExpiresAt : null,
       createdAt: endpoint.createdAt,
     }));
   }
@@ -155,7 +157,7 @@ export class WebhookEndpointsService {
     const endpoint = await this.requireEndpoint(endpointId);
     const secret = generateSigningSecret();
     // Whole seconds, as every time the CLI prints.
-    const previousSecretExpiresAt = graceHours === 0 ? null : new Date(Math.ceil(Date.now() / 1000) * 1000 + graceHours * 3_600_000);
+    const previousSecretExpiresAt = graceHours === 0 ? null : new Date(Math.ceil(this.clock.now() / 1000) * 1000 + graceHours * 3_600_000);
     await this.endpoints.update(
       { endpointId },
       {
@@ -170,7 +172,7 @@ export class WebhookEndpointsService {
   /** The secrets that sign a delivery now: the current one, then the previous one during its grace period. */
   signingSecretsOf(endpoint: WebhookEndpointEntity): string[] {
     const secrets = [this.cipher.decrypt(endpoint.endpointId, endpoint.secretCiphertext)];
-    if (endpoint.previousSecretCiphertext !== null && activeUntil(endpoint.previousSecretExpiresAt) !== null) {
+    if (endpoint.previousSecretCiphertext !== null && isInGracePeriod(endpoint.previousSecretExpiresAt, this.clock.now())) {
       secrets.push(this.cipher.decrypt(endpoint.endpointId, endpoint.previousSecretCiphertext));
     }
     return secrets;
@@ -197,6 +199,7 @@ function knownEventTypes(events: readonly string[]): WebhookEventType[] {
   return [...new Set(events as WebhookEventType[])];
 }
 
-function activeUntil(expiresAt: Date | null): Date | null {
-  return expiresAt !== null && expiresAt.getTime() > Date.now() ? expiresAt : null;
+/** Whether a previous secret that expires at `expiresAt` still signs at `now`. */
+function isInGracePeriod(expiresAt: Date | null, now: number): expiresAt is Date {
+  return expiresAt !== null && expiresAt.getTime() > now;
 }

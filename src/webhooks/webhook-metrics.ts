@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 
 /** What became of a delivery attempt, as the dispatcher recorded it. */
@@ -11,7 +12,7 @@ export type AttemptOutcomeLabel = 'delivered' | 'retry_scheduled' | 'failed' | '
 export class WebhookMetrics {
   readonly attempts: Counter<'outcome'>;
 
-  constructor(registry: MetricsRegistry, dataSource: DataSource) {
+  constructor(registry: MetricsRegistry, dataSource: DataSource, clock: Clock) {
     this.attempts = new Counter({
       name: 'charthero_webhook_delivery_attempts_total',
       help: 'Webhook delivery attempts made by this process, by outcome: delivered, retry_scheduled, failed (no attempt left), endpoint_gone (410: endpoint disabled), claim_lost.',
@@ -27,8 +28,9 @@ export class WebhookMetrics {
       async collect() {
         try {
           const [row] = await dataSource.query<{ due: number; scheduled: number }[]>(
-            `SELECT count(*) FILTER (WHERE next_attempt_at <= now())::int AS due, count(*) FILTER (WHERE next_attempt_at > now())::int AS scheduled
+            `SELECT count(*) FILTER (WHERE next_attempt_at <= $1)::int AS due, count(*) FILTER (WHERE next_attempt_at > $1)::int AS scheduled
              FROM webhook_deliveries WHERE status = 'pending'`,
+            [clock.date()],
           );
           this.set({ state: 'due' }, row.due);
           this.set({ state: 'scheduled' }, row.scheduled);

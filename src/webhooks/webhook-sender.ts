@@ -3,6 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { hostOf, isPublicAddress } from './webhook-target';
 
@@ -44,7 +45,10 @@ class TargetNotPublicError extends Error {
  */
 @Injectable()
 export class WebhookSender {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
 
   async post(target: string, headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
     const started = performance.now();
@@ -88,7 +92,7 @@ export class WebhookSender {
             statusCode: response.statusCode ?? null,
             error: null,
             responseExcerpt: kept === 0 ? null : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\uFFFD+$/, ''),
-            retryAfterSeconds: response.statusCode === 429 || response.statusCode === 503 ? retryAfterSeconds(response.headers['retry-after']) : null,
+            retryAfterSeconds: response.statusCode === 429 || response.statusCode === 503 ? retryAfterSeconds(response.headers['retry-after'], this.clock.now()) : null,
           });
         };
         response.on('data', (chunk: Buffer) => {
@@ -118,13 +122,13 @@ const publicAddressLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-/** `Retry-After` as seconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
-function retryAfterSeconds(header: string | undefined): number | null {
+/** `Retry-After` as seconds from `now`: delta-seconds or an HTTP date; null when absent or unreadable. */
+function retryAfterSeconds(header: string | undefined, now: number): number | null {
   if (header === undefined) return null;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 function classify(error: unknown): AttemptError {
