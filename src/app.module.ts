@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ClockModule } from './common/clock.module';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -24,9 +25,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule,
         LoggingModule,
         MetricsModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(),
         EncountersModule,
         RecordingsModule,
         WebhooksModule,

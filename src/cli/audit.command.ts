@@ -1,15 +1,15 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import type { DisclosedItem } from '../audit/disclosure';
 import { PhiAccessQueries, type PatientDisclosureView, type PhiAccessRecordView, type TimeRange } from '../audit/phi-access-queries';
 import { toApiTimestamp } from '../common/api-timestamp';
 import { quoted } from '../common/invalid-input.error';
 import { parseRfc3339DateTime } from '../common/rfc3339';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { CliDatabase } from './cli-database';
 import { CliInputError } from './cli-error';
 import { commandGroupHelp, noExtraArguments, requiredArgument, requiredOption } from './cli-input';
+import { CliOutput } from './cli-output';
 import { parseOutputFormat, RecordOutput, type Column } from './record-output';
-import { requireMigratedSchema } from './require-migrated-schema';
 
 interface AuditOptions {
   org?: string;
@@ -39,7 +39,8 @@ abstract class AuditCommand extends CommandRunner {
 @SubCommand({ name: 'list', description: "The PHI access records of an organization's keys, oldest first" })
 export class AuditListCommand extends AuditCommand {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly organizations: OrganizationsService,
     private readonly queries: PhiAccessQueries,
   ) {
@@ -50,12 +51,12 @@ export class AuditListCommand extends AuditCommand {
     noExtraArguments(args, 0);
     const organizationId = requiredOption(options.org, '--org');
     const range = parseRange(options);
-    const output = new RecordOutput(parseOutputFormat(options.format), RECORD_COLUMNS, recordJson);
-    await requireMigratedSchema(this.dataSource);
+    const records = new RecordOutput(parseOutputFormat(options.format), RECORD_COLUMNS, recordJson, this.output.stdout);
+    await this.database.open();
     await this.organizations.requireExisting(organizationId);
-    output.start();
-    for await (const batch of this.queries.byOrganization(organizationId, range)) output.rows(batch);
-    output.end();
+    records.start();
+    for await (const batch of this.queries.byOrganization(organizationId, range)) records.rows(batch);
+    records.end();
   }
 
   @Option({ flags: '--org <id>', description: 'Organization whose keys’ records to list' })
@@ -71,7 +72,8 @@ export class AuditListCommand extends AuditCommand {
 })
 export class AuditPatientCommand extends AuditCommand {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly queries: PhiAccessQueries,
   ) {
     super();
@@ -82,11 +84,11 @@ export class AuditPatientCommand extends AuditCommand {
     // Not checked against the patients table: the accounting outlives a patient's record.
     const patientId = requiredArgument(args[0], 'a patient id');
     const range = parseRange(options);
-    const output = new RecordOutput(parseOutputFormat(options.format), DISCLOSURE_COLUMNS, disclosureJson);
-    await requireMigratedSchema(this.dataSource);
-    output.start();
-    for await (const batch of this.queries.byPatient(patientId, range)) output.rows(batch);
-    output.end();
+    const records = new RecordOutput(parseOutputFormat(options.format), DISCLOSURE_COLUMNS, disclosureJson, this.output.stdout);
+    await this.database.open();
+    records.start();
+    for await (const batch of this.queries.byPatient(patientId, range)) records.rows(batch);
+    records.end();
   }
 }
 

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { ClockModule } from '../common/clock.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -12,6 +13,9 @@ import { PartnerModule } from '../partner/partner.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AuditCommandGroup, AuditListCommand, AuditPatientCommand } from './audit.command';
+import { CliDatabase } from './cli-database';
+import { CliOutput } from './cli-output';
+import { CommandsReturnTheirExitCode } from './commands-return-their-exit-code';
 import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
@@ -33,11 +37,12 @@ import {
 
 /**
  * The operator CLI: the server's modules and database configuration, never an implicit
- * migration, and no dispatcher unless `webhooks dispatch` starts one.
+ * migration, and no dispatcher unless `webhooks dispatch` starts one. Commands print through
+ * `output`, and open the database themselves once their arguments are checked (CliDatabase).
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, output: CliOutput): DynamicModule {
     return {
       module: CliModule,
       imports: [
@@ -49,9 +54,10 @@ export class CliModule {
           webhooks: { ...config.webhooks, dispatch: false },
           rateLimits: { ...config.rateLimits, redisUrl: null },
         }),
+        ClockModule,
         // Counted, never served: the CLI has no metrics listener (METRICS_PORT is ignored).
         MetricsModule,
-        DatabaseModule,
+        DatabaseModule.forRoot({ openOnStart: false }),
         OrganizationsModule,
         AuthModule,
         AuditModule,
@@ -62,6 +68,9 @@ export class CliModule {
         FixturesModule,
       ],
       providers: [
+        { provide: CliOutput, useValue: output },
+        CliDatabase,
+        CommandsReturnTheirExitCode,
         DbCommand,
         DbMigrateCommand,
         DbRecountCommand,

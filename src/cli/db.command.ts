@@ -1,25 +1,29 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { ListedEncounterCountsRepository } from '../encounters/listed-encounter-counts.repository';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp, noExtraArguments } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({ name: 'migrate', description: 'Apply pending migrations' })
 export class DbMigrateCommand extends CommandRunner {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
+  ) {
     super();
   }
 
   async run(): Promise<void> {
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    console.log(applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}.`);
+    const applied = await (await this.database.connect()).runMigrations({ transaction: 'each' });
+    this.output.line(applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}.`);
   }
 }
 
 @SubCommand({ name: 'recount', description: 'Recompute the per-organization listed-encounter counts (after a bulk load with triggers off)' })
 export class DbRecountCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly counts: ListedEncounterCountsRepository,
   ) {
     super();
@@ -27,10 +31,10 @@ export class DbRecountCommand extends CommandRunner {
 
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 0);
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const { organizations, corrected } = await this.counts.recount();
     const corrections = corrected.map((count) => `${count.organizationId}: ${count.stored} → ${count.actual}`);
-    console.log(
+    this.output.line(
       `Recounted the listed encounters of ${organizations} organization(s): ` +
         (corrected.length === 0 ? 'every count was exact.' : `corrected ${corrected.length} (${corrections.join(', ')}).`),
     );

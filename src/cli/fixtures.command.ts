@@ -1,22 +1,23 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { FixtureLoader } from '../fixtures/fixture-loader.service';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({ name: 'load', arguments: '<file>', description: 'Load a fixture file in one transaction' })
 export class FixturesLoadCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly fixtures: FixtureLoader,
   ) {
     super();
   }
 
   async run([file]: string[], options: { reset?: boolean }): Promise<void> {
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const loaded = await this.fixtures.loadFile(file, { reset: options.reset === true });
-    console.log(
+    this.output.line(
       `Loaded ${file}${options.reset ? ' (after emptying every table)' : ''}: ${loaded.organizations} organizations, ` +
         `${loaded.apiKeys} API keys, ${loaded.patients} patients, ${loaded.encounters} encounters, ${loaded.documents} documents, ` +
         `${loaded.recordings} recordings, ${loaded.webhookEndpoints} webhook endpoints.`,

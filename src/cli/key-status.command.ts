@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CommandRunner, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../auth/api-keys.service';
 import type { ApiKeyStatus } from '../auth/api-key-types';
+import { CliDatabase } from './cli-database';
 import { noExtraArguments } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 /** `keys revoke|disable|enable KEY_ID`: one status change, checked by ApiKeysService. */
 @Injectable() // for the constructor's parameter types, which the subclasses inherit
@@ -14,7 +14,8 @@ abstract class KeyStatusCommand extends CommandRunner {
   protected readonly note: string = '';
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly keys: ApiKeysService,
   ) {
     super();
@@ -23,9 +24,9 @@ abstract class KeyStatusCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
     const [keyId] = args;
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const change = await this.keys.changeStatus(keyId, this.status);
-    console.log(`${this.verb} key ${change.keyId} of ${change.organizationId} (was ${change.from})${this.note}.`);
+    this.output.line(`${this.verb} key ${change.keyId} of ${change.organizationId} (was ${change.from})${this.note}.`);
   }
 }
 

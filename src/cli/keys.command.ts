@@ -1,15 +1,15 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { ApiKeySummary } from '../auth/api-key-summary';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { toApiTimestamp } from '../common/api-timestamp';
 import { quoted } from '../common/invalid-input.error';
 import { parseRfc3339DateTime } from '../common/rfc3339';
+import { CliDatabase } from './cli-database';
 import { CliInputError } from './cli-error';
 import { commandGroupHelp, listOption, noExtraArguments, requiredOption } from './cli-input';
+import { CliOutput } from './cli-output';
 import { formatTable } from './format-table';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
-import { requireMigratedSchema } from './require-migrated-schema';
 
 interface KeysCreateOptions {
   org?: string;
@@ -21,7 +21,8 @@ interface KeysCreateOptions {
 @SubCommand({ name: 'create', description: 'Issue a key; its token is printed this once only' })
 export class KeysCreateCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly keys: ApiKeysService,
   ) {
     super();
@@ -32,9 +33,9 @@ export class KeysCreateCommand extends CommandRunner {
     const organizationId = requiredOption(options.org, '--org');
     const scopes = listOption(requiredOption(options.scopes, '--scopes'));
     const expiresAt = options.expiresAt === undefined ? null : parseExpiry(options.expiresAt);
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const { key, token } = await this.keys.issue({ organizationId, scopes, scopeType: options.scopeType ?? 'organization', expiresAt });
-    console.log(`Created key ${key.keyId} for ${organizationId}. Token, shown this once only and never again (store it now): ${token}`);
+    this.output.line(`Created key ${key.keyId} for ${organizationId}. Token, shown this once only and never again (store it now): ${token}`);
   }
 
   @Option({ flags: '--org <id>', description: 'Organization the key belongs to' })
@@ -69,7 +70,8 @@ function parseExpiry(raw: string): Date {
 @SubCommand({ name: 'list', description: "An organization's keys (never their tokens)" })
 export class KeysListCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly keys: ApiKeysService,
   ) {
     super();
@@ -78,8 +80,8 @@ export class KeysListCommand extends CommandRunner {
   async run(args: string[], options: { org?: string }): Promise<void> {
     noExtraArguments(args, 0);
     const organizationId = requiredOption(options.org, '--org');
-    await requireMigratedSchema(this.dataSource);
-    console.log(formatTable([KEY_LIST_HEADER, ...(await this.keys.listFor(organizationId)).map(keyListRow)]));
+    await this.database.open();
+    this.output.line(formatTable([KEY_LIST_HEADER, ...(await this.keys.listFor(organizationId)).map(keyListRow)]));
   }
 
   @Option({ flags: '--org <id>', description: 'Organization whose keys to list' })

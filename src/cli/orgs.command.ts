@@ -1,14 +1,15 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { quoted } from '../common/invalid-input.error';
 import { OrganizationsService } from '../organizations/organizations.service';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp, noExtraArguments, requiredOption } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({ name: 'create', description: 'Create an organization (API keys enabled, not a partner yet)' })
 export class OrgsCreateCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly organizations: OrganizationsService,
   ) {
     super();
@@ -18,9 +19,9 @@ export class OrgsCreateCommand extends CommandRunner {
     noExtraArguments(args, 0);
     const id = requiredOption(options.id, '--id');
     const name = requiredOption(options.name, '--name');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     await this.organizations.create(id, name);
-    console.log(`Created organization ${id} (${quoted(name)}), API keys enabled, not a partner yet.`);
+    this.output.line(`Created organization ${id} (${quoted(name)}), API keys enabled, not a partner yet.`);
   }
 
   @Option({ flags: '--id <id>', description: 'Organization id, e.g. org_riverside' })

@@ -1,13 +1,14 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { PartnerAllowlistService } from '../partner/partner-allowlist.service';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp, listOption, noExtraArguments, requiredOption } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({ name: 'allow', arguments: '<org>', description: 'Allowlist an organization for exactly these routes' })
 export class PartnersAllowCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly allowlist: PartnerAllowlistService,
   ) {
     super();
@@ -17,10 +18,10 @@ export class PartnersAllowCommand extends CommandRunner {
     noExtraArguments(args, 1);
     const [organizationId] = args;
     const routes = listOption(requiredOption(options.routes, '--routes'));
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const allowed = await this.allowlist.allow(organizationId, routes);
     const before = allowed.previousRoutes === null ? 'not a partner before' : `before: ${allowed.previousRoutes.join(', ') || 'no route'}`;
-    console.log(`Allowlisted ${organizationId} for ${allowed.routes.join(', ')} (${before}).`);
+    this.output.line(`Allowlisted ${organizationId} for ${allowed.routes.join(', ')} (${before}).`);
   }
 
   @Option({ flags: '--routes <ids>', description: 'Comma-separated partner route ids, e.g. encounters.list,encounters.read' })
@@ -32,7 +33,8 @@ export class PartnersAllowCommand extends CommandRunner {
 @SubCommand({ name: 'deny', arguments: '<org>', description: 'Remove an organization from the partner allowlist' })
 export class PartnersDenyCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly allowlist: PartnerAllowlistService,
   ) {
     super();
@@ -41,9 +43,9 @@ export class PartnersDenyCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
     const [organizationId] = args;
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     await this.allowlist.deny(organizationId);
-    console.log(`Removed ${organizationId} from the partner allowlist.`);
+    this.output.line(`Removed ${organizationId} from the partner allowlist.`);
   }
 }
 

@@ -30,7 +30,7 @@ export class RecordOutput<Row> {
     private readonly format: OutputFormat,
     private readonly columns: readonly Column<Row>[],
     private readonly json: (row: Row) => object,
-    private readonly write: (text: string) => void = (text) => process.stdout.write(text),
+    private readonly write: (text: string) => void,
   ) {}
 
   /** The header line (none in JSON lines): printed even when no row follows. */

@@ -1,9 +1,9 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { RecordingsService } from '../recordings/recordings.service';
+import { CliDatabase } from './cli-database';
 import { CliInputError } from './cli-error';
 import { commandGroupHelp, noExtraArguments } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({
   name: 'put',
@@ -12,7 +12,8 @@ import { requireMigratedSchema } from './require-migrated-schema';
 })
 export class RecordingsPutCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly recordings: RecordingsService,
   ) {
     super();
@@ -21,10 +22,10 @@ export class RecordingsPutCommand extends CommandRunner {
   async run(args: string[], options: { contentType?: string }): Promise<void> {
     noExtraArguments(args, 2);
     const [documentId, file] = args;
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const stored = await this.recordings.put(documentId, file, options.contentType);
     const replaced = stored.replacedRecordingId ? `, replacing ${stored.replacedRecordingId}` : '';
-    console.log(`Stored ${file} (${stored.contentType}, ${stored.size} bytes) as recording ${stored.recordingId} of document ${documentId}${replaced}.`);
+    this.output.line(`Stored ${file} (${stored.contentType}, ${stored.size} bytes) as recording ${stored.recordingId} of document ${documentId}${replaced}.`);
   }
 
   @Option({ flags: '--content-type <type>', description: 'audio/wav, audio/mpeg… (default: from the file extension)' })

@@ -1,8 +1,8 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { TranscriptsService } from '../encounters/transcripts.service';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp, noExtraArguments } from './cli-input';
-import { requireMigratedSchema } from './require-migrated-schema';
+import { CliOutput } from './cli-output';
 
 @SubCommand({
   name: 'put',
@@ -11,7 +11,8 @@ import { requireMigratedSchema } from './require-migrated-schema';
 })
 export class TranscriptsPutCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly transcripts: TranscriptsService,
   ) {
     super();
@@ -20,11 +21,11 @@ export class TranscriptsPutCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 2);
     const [documentId, file] = args;
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const written = await this.transcripts.putFromFile(documentId, file);
     const previous = written.replaced ? 'replacing the one it had' : 'its first';
     const event = written.eventRecorded ? ' recording.transcript_ready recorded.' : ' No event (a replaced transcript, or a demo or training encounter).';
-    console.log(`Set the transcript of document ${documentId} (${written.turns} turns), ${previous}.${event}`);
+    this.output.line(`Set the transcript of document ${documentId} (${written.turns} turns), ${previous}.${event}`);
   }
 }
 

@@ -1,20 +1,21 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
 import { once } from 'node:events';
-import { DataSource } from 'typeorm';
 import { toApiTimestamp } from '../common/api-timestamp';
 import { quoted } from '../common/invalid-input.error';
 import { parseRfc3339DateTime } from '../common/rfc3339';
 import { WebhookDeliveriesService, type WebhookDeliverySummary } from '../webhooks/webhook-deliveries.service';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
+import { CliDatabase } from './cli-database';
 import { CliInputError } from './cli-error';
 import { noExtraArguments, requiredArgument, requiredOption, wholeNumber } from './cli-input';
+import { CliOutput } from './cli-output';
 import { formatTable } from './format-table';
-import { requireMigratedSchema } from './require-migrated-schema';
 
 @SubCommand({ name: 'deliveries', description: "An organization's deliveries, newest first, with attempts, last result and next attempt" })
 export class WebhooksDeliveriesCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly deliveries: WebhookDeliveriesService,
   ) {
     super();
@@ -24,9 +25,9 @@ export class WebhooksDeliveriesCommand extends CommandRunner {
     noExtraArguments(args, 0);
     const organizationId = requiredOption(options.org, '--org');
     const limit = options.limit === undefined ? undefined : wholeNumber(options.limit, '--limit');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const deliveries = await this.deliveries.list(organizationId, { status: options.status, limit });
-    console.log(formatTable([DELIVERY_LIST_HEADER, ...deliveries.map(deliveryListRow)]));
+    this.output.line(formatTable([DELIVERY_LIST_HEADER, ...deliveries.map(deliveryListRow)]));
   }
 
   @Option({ flags: '--org <id>', description: 'Organization whose deliveries to list' })
@@ -66,7 +67,8 @@ function deliveryListRow(delivery: WebhookDeliverySummary): string[] {
 @SubCommand({ name: 'redeliver', arguments: '<delivery_id>', description: 'Queue one delivery again, due now, with a fresh retry schedule' })
 export class WebhooksRedeliverCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly deliveries: WebhookDeliveriesService,
   ) {
     super();
@@ -75,16 +77,17 @@ export class WebhooksRedeliverCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
     const deliveryId = requiredArgument(args[0], 'a delivery id');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     await this.deliveries.redeliver(deliveryId);
-    console.log(`Queued delivery ${deliveryId} again: a dispatcher sends it within seconds.`);
+    this.output.line(`Queued delivery ${deliveryId} again: a dispatcher sends it within seconds.`);
   }
 }
 
 @SubCommand({ name: 'replay', description: "Queue every event of an endpoint's subscriptions since a time, including those from before it existed" })
 export class WebhooksReplayCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly deliveries: WebhookDeliveriesService,
   ) {
     super();
@@ -96,9 +99,9 @@ export class WebhooksReplayCommand extends CommandRunner {
     const rawSince = requiredOption(options.since, '--since');
     const since = parseRfc3339DateTime(rawSince);
     if (since === null) throw new CliInputError(`--since ${quoted(rawSince)} is not an RFC 3339 date-time with an offset, like 2026-05-25T00:00:00Z`);
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const queued = await this.deliveries.replay(endpointId, since);
-    console.log(`Queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} to webhook endpoint ${endpointId} (events since ${toApiTimestamp(since)}).`);
+    this.output.line(`Queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} to webhook endpoint ${endpointId} (events since ${toApiTimestamp(since)}).`);
   }
 
   @Option({ flags: '--endpoint <id>', description: 'The endpoint to send the events to' })
@@ -115,7 +118,8 @@ export class WebhooksReplayCommand extends CommandRunner {
 @SubCommand({ name: 'dispatch', description: 'Run a dispatcher only (no HTTP) until SIGINT or SIGTERM, then settle the attempts in flight' })
 export class WebhooksDispatchCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly dispatcher: WebhookDispatcher,
   ) {
     super();
@@ -123,12 +127,12 @@ export class WebhooksDispatchCommand extends CommandRunner {
 
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 0);
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     if (!this.dispatcher.start()) throw new CliInputError('WEBHOOK_SECRET_KEY is not set: nothing can be dispatched.');
-    console.log('Dispatching webhook deliveries. SIGINT or SIGTERM stops after the attempts in flight.');
+    this.output.line('Dispatching webhook deliveries. SIGINT or SIGTERM stops after the attempts in flight.');
     const [signal] = (await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])) as [NodeJS.Signals];
-    console.log(`${signal}: settling the attempts in flight.`);
+    this.output.line(`${signal}: settling the attempts in flight.`);
     await this.dispatcher.stop();
-    console.log('Stopped.');
+    this.output.line('Stopped.');
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { toApiTimestamp } from '../common/api-timestamp';
 import { WebhookEndpointsService, type WebhookEndpointSummary } from '../webhooks/webhook-endpoints.service';
 import type { WebhookEndpointStatus } from '../webhooks/webhook-types';
+import { CliDatabase } from './cli-database';
 import { commandGroupHelp, listOption, noExtraArguments, requiredArgument, requiredOption, wholeNumber } from './cli-input';
+import { CliOutput } from './cli-output';
 import { formatTable } from './format-table';
-import { requireMigratedSchema } from './require-migrated-schema';
 import {
   WebhooksDeliveriesCommand,
   WebhooksDispatchCommand,
@@ -17,7 +17,8 @@ import {
 @SubCommand({ name: 'create', description: "Register a partner organization's endpoint; its signing secret is printed this once only" })
 export class WebhooksCreateCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly endpoints: WebhookEndpointsService,
   ) {
     super();
@@ -27,11 +28,11 @@ export class WebhooksCreateCommand extends CommandRunner {
     noExtraArguments(args, 0);
     const organizationId = requiredOption(options.org, '--org');
     const url = requiredOption(options.url, '--url');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const events = options.events === undefined ? undefined : listOption(options.events);
     const { endpointId, secret } = await this.endpoints.create({ organizationId, url, events });
-    console.log(`Created webhook endpoint ${endpointId} for ${organizationId}.`);
-    console.log(`Signing secret, shown this once only and never again (give it to the partner now): ${secret}`);
+    this.output.line(`Created webhook endpoint ${endpointId} for ${organizationId}.`);
+    this.output.line(`Signing secret, shown this once only and never again (give it to the partner now): ${secret}`);
   }
 
   @Option({ flags: '--org <id>', description: 'Partner organization the endpoint belongs to' })
@@ -53,7 +54,8 @@ export class WebhooksCreateCommand extends CommandRunner {
 @SubCommand({ name: 'list', description: "An organization's endpoints (never their secrets)" })
 export class WebhooksListCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly endpoints: WebhookEndpointsService,
   ) {
     super();
@@ -62,8 +64,8 @@ export class WebhooksListCommand extends CommandRunner {
   async run(args: string[], options: { org?: string }): Promise<void> {
     noExtraArguments(args, 0);
     const organizationId = requiredOption(options.org, '--org');
-    await requireMigratedSchema(this.dataSource);
-    console.log(formatTable([ENDPOINT_LIST_HEADER, ...(await this.endpoints.list(organizationId)).map(endpointListRow)]));
+    await this.database.open();
+    this.output.line(formatTable([ENDPOINT_LIST_HEADER, ...(await this.endpoints.list(organizationId)).map(endpointListRow)]));
   }
 
   @Option({ flags: '--org <id>', description: 'Organization whose endpoints to list' })
@@ -94,7 +96,8 @@ abstract class WebhookEndpointStatusCommand extends CommandRunner {
   protected abstract readonly effect: string;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly endpoints: WebhookEndpointsService,
   ) {
     super();
@@ -103,9 +106,9 @@ abstract class WebhookEndpointStatusCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
     const endpointId = requiredArgument(args[0], 'an endpoint id');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const { changed } = await this.endpoints.setStatus(endpointId, this.status);
-    console.log(changed ? `Webhook endpoint ${endpointId} is now ${this.status}: ${this.effect}.` : `Webhook endpoint ${endpointId} was already ${this.status}.`);
+    this.output.line(changed ? `Webhook endpoint ${endpointId} is now ${this.status}: ${this.effect}.` : `Webhook endpoint ${endpointId} was already ${this.status}.`);
   }
 }
 
@@ -124,7 +127,8 @@ export class WebhooksEnableCommand extends WebhookEndpointStatusCommand {
 @SubCommand({ name: 'delete', arguments: '<endpoint_id>', description: 'Remove an endpoint with its deliveries' })
 export class WebhooksDeleteCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly endpoints: WebhookEndpointsService,
   ) {
     super();
@@ -133,16 +137,17 @@ export class WebhooksDeleteCommand extends CommandRunner {
   async run(args: string[]): Promise<void> {
     noExtraArguments(args, 1);
     const endpointId = requiredArgument(args[0], 'an endpoint id');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     await this.endpoints.delete(endpointId);
-    console.log(`Deleted webhook endpoint ${endpointId} and its deliveries.`);
+    this.output.line(`Deleted webhook endpoint ${endpointId} and its deliveries.`);
   }
 }
 
 @SubCommand({ name: 'rotate-secret', arguments: '<endpoint_id>', description: 'A new signing secret, printed once; the old one also signs during the grace period' })
 export class WebhooksRotateSecretCommand extends CommandRunner {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
     private readonly endpoints: WebhookEndpointsService,
   ) {
     super();
@@ -152,13 +157,13 @@ export class WebhooksRotateSecretCommand extends CommandRunner {
     noExtraArguments(args, 1);
     const endpointId = requiredArgument(args[0], 'an endpoint id');
     const graceHours = options.graceHours === undefined ? undefined : wholeNumber(options.graceHours, '--grace-hours');
-    await requireMigratedSchema(this.dataSource);
+    await this.database.open();
     const { secret, previousSecretExpiresAt } = await this.endpoints.rotateSecret(endpointId, graceHours);
     const grace = previousSecretExpiresAt === null
       ? 'The previous secret no longer signs.'
       : `Deliveries are signed with both secrets (v1=<new> v1=<old>) until ${toApiTimestamp(previousSecretExpiresAt)}.`;
-    console.log(`Rotated the signing secret of webhook endpoint ${endpointId}. ${grace}`);
-    console.log(`New signing secret, shown this once only and never again: ${secret}`);
+    this.output.line(`Rotated the signing secret of webhook endpoint ${endpointId}. ${grace}`);
+    this.output.line(`New signing secret, shown this once only and never again: ${secret}`);
   }
 
   @Option({ flags: '--grace-hours <hours>', description: 'How long the previous secret keeps signing, 0-720 (default: 24)' })

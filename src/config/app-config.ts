@@ -2,7 +2,16 @@ import { Secret } from './secret';
 
 export type DatabaseConfig =
   | { kind: 'postgres'; url: Secret; poolSize: number; statementTimeoutMs: number }
-  | { kind: 'pglite'; dataDir: string };
+  | {
+      kind: 'pglite';
+      dataDir: string;
+      /**
+       * A dumped data directory (PGlite's `dumpDataDir`) that a new database starts as a copy
+       * of. Never read from the environment: the tests start every database from a migrated
+       * template this way instead of migrating each one.
+       */
+      loadDataDir?: Blob;
+    };
 
 /** Where recordings are kept (`RECORDINGS_STORE`). */
 export type RecordingStoreConfig =

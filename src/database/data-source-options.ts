@@ -65,5 +65,5 @@ export function dataSourceOptions(database: DatabaseConfig, onPool?: (pool: pg.P
   if (database.dataDir !== PGLITE_IN_MEMORY) mkdirSync(database.dataDir, { recursive: true });
   // PGlite is a single in-process connection (typeorm-pglite keeps one instance per process).
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
-  return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir, startParams }).driver };
+  return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir, startParams, loadDataDir: database.loadDataDir }).driver };
 }

@@ -12,7 +12,7 @@ import { ALL_ROUTES, apiKey, bearer, encounter, noteDocument, organization, pati
 import { expectError } from '../support/error-body';
 import { fetchMedia, recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { borrowed, createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ORG = 'org_audio_riverside';
 const TOKEN = 'ch_sk_audio_full_access';
@@ -363,7 +363,7 @@ describe('media URLs over time', () => {
     files = await recordingFiles();
     await files.write('visit.wav', 5_000);
     database = await createTestDatabase();
-    const shared = { env: database.env, drop: async () => undefined };
+    const shared = borrowed(database);
     // Two instances of one deployment: one database, one recordings directory, one secret.
     a = await startTestApp({ database: shared, env: { AUDIO_URL_TTL_SECONDS: '1' } });
     b = await startTestApp({ database: shared, env: { RECORDINGS_DIR: a.recordingsDir } });

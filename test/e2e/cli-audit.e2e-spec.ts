@@ -1,13 +1,10 @@
 /**
- * `audit list` and `audit patient` (docs/operations.md "PHI access audit"), run as processes
+ * `audit list` and `audit patient` (docs/operations.md "PHI access audit"), run as `npm run cli` runs them
  * on records the API wrote: each format, the time range, a history longer than one batch, and
  * bad input refused in one line.
  */
 import { CliScenario, createCliScenario } from '../support/cli-scenario';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
-
-// Every CLI run is a process that opens the database: allow for a loaded 2-core CI machine.
-jest.setTimeout(180_000);
 
 const ORG = 'org_cli_audit';
 const TOKEN = 'ch_sk_cli_audit_key';
@@ -29,7 +26,6 @@ describe('npm run cli -- audit', () => {
 
   beforeAll(async () => {
     scenario = await createCliScenario();
-    expect(await cli('db', 'migrate')).toMatchObject({ code: 0 });
     expect(await cli('fixtures', 'load', await scenario.file('fixture.json', FIXTURE))).toMatchObject({ code: 0 });
     startedAt = new Date().toISOString();
     await scenario.withApp(async (t) => {

@@ -9,8 +9,6 @@ import { apiKey, bearer, encounter, organization, patient, transcriptDocument } 
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { partnerWithEncounter, webhookEndpoint } from '../support/webhooks';
 
-jest.setTimeout(120_000);
-
 const TOKEN = 'ch_sk_shutdown_full_access';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -19,7 +17,6 @@ describe('graceful shutdown of the server process', () => {
 
   beforeAll(async () => {
     scenario = await createCliScenario();
-    expect(await scenario.cli('db', 'migrate')).toMatchObject({ code: 0 });
     const encounters = Array.from({ length: 60 }, (_, index) => encounter(`enc_sd_${index}`, 'org_sd', 'pat_sd', `2026-05-${String(1 + (index % 28)).padStart(2, '0')}T14:00:00Z`));
     const seed = {
       organizations: [organization('org_sd')],

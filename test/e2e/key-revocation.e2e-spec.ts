@@ -3,7 +3,7 @@ import { PartnerAllowlistService } from '../../src/partner/partner-allowlist.ser
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, organization } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { borrowed, createTestDatabase, TestDatabase } from '../support/test-database';
 
 const LIST = '/external/v1/encounters';
 /** The contract's bound for a change made elsewhere to reach an instance. */
@@ -20,7 +20,7 @@ describe('two app instances on one database', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const shared = { env: database.env, drop: async () => undefined };
+    const shared = borrowed(database);
     a = await startTestApp({ database: shared });
     b = await startTestApp({ database: shared });
     await a.load({

@@ -8,8 +8,6 @@ import { createCliScenario, type CliScenario } from '../support/cli-scenario';
 import { apiKey, bearer, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
-jest.setTimeout(120_000);
-
 const TOKEN = 'ch_sk_logs_full_access_0123456789';
 const OTHER_TOKEN = 'ch_sk_logs_other_org_0123456789';
 const UNKNOWN_TOKEN = 'ch_sk_logs_never_issued_0123456789';
@@ -38,8 +36,7 @@ describe('logs of the server process', () => {
 
   beforeAll(async () => {
     // The CLI stores key digests under the secret the server checks them with.
-    scenario = await createCliScenario(SECRETS);
-    expect(await scenario.cli('db', 'migrate')).toMatchObject({ code: 0 });
+    scenario = await createCliScenario({ env: SECRETS });
     await scenario.file('visit.wav', AUDIO);
     const seed = {
       organizations: [organization('org_log'), organization('org_other')],

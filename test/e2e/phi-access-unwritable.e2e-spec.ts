@@ -14,7 +14,7 @@ import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
 import { fetchMedia, recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createTestDatabase, usingPostgres, type TestDatabase } from '../support/test-database';
+import { borrowed, createTestDatabase, usingPostgres, type TestDatabase } from '../support/test-database';
 
 const ORG = 'org_audit_unwritable';
 const TOKEN = 'ch_sk_audit_unwritable_key';
@@ -48,7 +48,7 @@ async function startAsServiceRole(env: Record<string, string>, seed: (app: TestA
 
   // The owner migrates and seeds; then the service connects as its own role, migrating nothing.
   const database: TestDatabase = await createTestDatabase();
-  const owner = await startTestApp({ env, database: { env: database.env, drop: async () => undefined } });
+  const owner = await startTestApp({ env, database: borrowed(database) });
   await seed(owner);
   await owner.close();
   const ownerClient = new Client({ connectionString: database.env.DATABASE_URL });

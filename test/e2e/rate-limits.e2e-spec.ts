@@ -11,7 +11,7 @@ import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, organization, patient } from '../support/fixtures';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createTestDatabase } from '../support/test-database';
+import { borrowed, createTestDatabase } from '../support/test-database';
 
 const ORG = 'org_limits';
 const LIST = '/external/v1/encounters';
@@ -47,7 +47,7 @@ async function startTwoInstances(env: Record<string, string>): Promise<[TestApp,
   const first = await startTestApp({ env, database });
   await first.load(FIXTURE);
   // (The embedded database is one per process: the second instance is on it too.)
-  const second = await startTestApp({ env, database: { env: database.env, drop: async () => undefined } });
+  const second = await startTestApp({ env, database: borrowed(database) });
   return [first, second];
 }
 

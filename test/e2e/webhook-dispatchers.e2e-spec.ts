@@ -4,15 +4,13 @@
  * another once its lease has expired.
  */
 import { once } from 'node:events';
-import { spawnCli } from '../support/run-cli';
+import { spawnCli } from '../support/cli-process';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createTestDatabase, type TestDatabase, usingPostgres } from '../support/test-database';
+import { borrowed, createTestDatabase, type TestDatabase, usingPostgres } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { attemptsOf, deliveriesOf, eventually, partnerWithEncounter, transcriptReady, webhookEndpoint } from '../support/webhooks';
 import { transcriptDocument } from '../support/fixtures';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
-
-jest.setTimeout(90_000);
 
 const SECRET = 'whsec_dispatchers_test_secret_0123456789';
 const DISPATCHING = { WEBHOOK_DISPATCH: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' };
@@ -24,7 +22,7 @@ describe('two app instances dispatching from one database', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const shared = { env: database.env, drop: async () => undefined };
+    const shared = borrowed(database);
     instances = [await startTestApp({ database: shared, env: DISPATCHING }), await startTestApp({ database: shared, env: DISPATCHING })];
     receiver = await WebhookReceiver.start();
   });
@@ -60,7 +58,7 @@ describe('claims made at the same moment by two instances', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const shared = { env: database.env, drop: async () => undefined };
+    const shared = borrowed(database);
     // Their own loops off: the test makes the claims, all at once.
     instances = [await startTestApp({ database: shared }), await startTestApp({ database: shared })];
   });
@@ -100,7 +98,7 @@ describe('claims made at the same moment by two instances', () => {
   });
 
   it('leaves the delivery to another dispatcher once its lease expires', async () => {
-    const shared = { env: database.env, drop: async () => undefined };
+    const shared = borrowed(database);
     receiver.reply('hang');
     const doomed = spawnCli(['webhooks', 'dispatch'], { ...database.env, WEBHOOK_RETRY_SCHEDULE: '1,1,1' });
     let survivor: TestApp | null = null;

@@ -1,40 +1,55 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CliResult, runCli, spawnCli, spawnServer } from './run-cli';
-import { startTestApp, TestApp } from './test-app';
-import { createTestDatabase, TestDatabase, usingPostgres } from './test-database';
+import { CliOutput } from '../../src/cli/cli-output';
+import { runCli } from '../../src/cli/run-cli';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { type CliResult, runCliProcess, spawnCli, spawnServer } from './cli-process';
+import { startTestApp, type TestApp } from './test-app';
+import { borrowed, createTestDatabase } from './test-database';
 
-/** One database (and recordings directory) that CLI processes and, in between, the HTTP app take turns on. */
+/** One database (and recordings directory) that CLI commands and, in between, the HTTP app take turns on. */
 export interface CliScenario {
+  /** Environment of every command and server of the scenario: its database, recordings directory and `env`. */
+  env: Record<string, string>;
+  /**
+   * Runs a command as `npm run cli` does (`runCli`), in this process, and returns what it
+   * printed and its exit code. Each command is a new CLI application on the scenario's database.
+   */
   cli(...args: string[]): Promise<CliResult>;
+  /** The same command as a process of its own (`cli-process.ts`): for what only a process shows. */
+  cliProcess(...args: string[]): Promise<CliResult>;
   /** A long-running command (`webhooks dispatch`) as a process to signal. */
   spawn(...args: string[]): ChildProcessWithoutNullStreams;
   /** The production server on this database, with `env` added (PORT…). */
   server(env: Record<string, string>): ChildProcessWithoutNullStreams;
   /** Writes a file (JSON unless `content` is a string or bytes) in the scenario's directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
-  /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never call it while a CLI runs. */
+  /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never while a command runs. */
   withApp<T>(work: (app: TestApp) => Promise<T>): Promise<T>;
   /** Every row of the tables operator commands write, to show that a refused command changed nothing. */
   operatorTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
 }
 
+export interface CliScenarioOptions {
+  /** What every command and server of the scenario sees besides its database (secrets…). */
+  env?: Record<string, string>;
+  /** False: the database starts empty, for `db migrate` and what refuses a database before it. Default true. */
+  migrated?: boolean;
+}
+
 const OPERATOR_TABLES = { organizations: 'organization_id', partners: 'organization_id', api_keys: 'key_id' };
 
-/** `extraEnv`: what every CLI run and server of the scenario sees besides its database (secrets…). */
-export async function createCliScenario(extraEnv: Record<string, string> = {}): Promise<CliScenario> {
+export async function createCliScenario(options: CliScenarioOptions = {}): Promise<CliScenario> {
   const workDir = await mkdtemp(join(tmpdir(), 'charthero-cli-'));
-  // The embedded database must live on disk: every CLI run is its own process.
-  const database: TestDatabase = usingPostgres()
-    ? await createTestDatabase()
-    : { env: { PGLITE_DATA_DIR: join(workDir, 'pglite') }, drop: async () => undefined };
+  // On disk for the embedded database: commands, apps and processes open it in turn.
+  const database = await createTestDatabase({ migrated: options.migrated ?? true, onDisk: true });
   // The CLI and the app store recordings in the same place, as on one operator's machine.
-  const env = { ...extraEnv, ...database.env, RECORDINGS_DIR: join(workDir, 'recordings') };
+  const env = { ...options.env, ...database.env, RECORDINGS_DIR: join(workDir, 'recordings') };
   const withApp = async <T>(work: (app: TestApp) => Promise<T>): Promise<T> => {
-    const app = await startTestApp({ database: { env: database.env, drop: async () => undefined }, env: { RECORDINGS_DIR: env.RECORDINGS_DIR } });
+    const app = await startTestApp({ database: borrowed(database), env: { RECORDINGS_DIR: env.RECORDINGS_DIR } });
     try {
       return await work(app);
     } finally {
@@ -43,7 +58,9 @@ export async function createCliScenario(extraEnv: Record<string, string> = {}): 
   };
 
   return {
-    cli: (...args) => runCli(args, env),
+    env,
+    cli: (...args) => runCliHere(args, env),
+    cliProcess: (...args) => runCliProcess(args, env),
     spawn: (...args) => spawnCli(args, env),
     server: (extra) => spawnServer({ ...env, ...extra }),
     file: async (name, content) => {
@@ -64,4 +81,19 @@ export async function createCliScenario(extraEnv: Record<string, string> = {}): 
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `runCli` as `src/cli.ts` calls it, with the environment a CLI process of the scenario would
+ * have and its two streams captured.
+ */
+export async function runCliHere(args: string[], env: Record<string, string>): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const output = new CliOutput(
+    (text) => (stdout += text),
+    (text) => (stderr += text),
+  );
+  const code = await runCli(loadAppConfig({ NODE_ENV: 'test', ...env }), args, output);
+  return { code, stdout, stderr };
 }

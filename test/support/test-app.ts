@@ -7,12 +7,14 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { FixtureLoader } from '../../src/fixtures/fixture-loader.service';
 import { FixturesModule } from '../../src/fixtures/fixtures.module';
 import { configureHttpApp, createExpressAdapter, httpAppOptions } from '../../src/http-app';
 import { assertMatchesOpenApi } from './openapi-conformance';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { TestClock } from './test-clock';
+import { createTestDatabase, onTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -23,6 +25,8 @@ export interface TestApp {
   dataSource: DataSource;
   /** Where the local store keeps this app's recordings: a fresh directory, unless `env` names one. */
   recordingsDir: string;
+  /** The app's time: move it instead of waiting (docs/development.md "Time in tests"). */
+  clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Modules a test adds beside the app's (a route of its own). */
   modules?: Type[];
+  /** Defaults to a fresh one; two apps standing for instances of the service share one. */
+  clock?: TestClock;
 }
 
 /**
@@ -47,8 +53,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // No dispatcher unless a test asks for one (WEBHOOK_DISPATCH): others' deliveries stay put.
   // No log lines and no metrics listener either: the suites that check those ask for them.
   const quiet = { WEBHOOK_DISPATCH: 'false', LOG_LEVEL: 'silent', METRICS_PORT: '0' };
-  const config = loadAppConfig({ NODE_ENV: 'test', ...quiet, RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] });
+  const config = onTestDatabase(loadAppConfig({ NODE_ENV: 'test', ...quiet, RECORDINGS_DIR: recordingsDir, ...options.env, ...database.env }), database);
+  const clock = options.clock ?? new TestClock();
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), FixturesModule, ...(options.modules ?? [])] })
+    .overrideProvider(Clock)
+    .useValue(clock);
   if (options.logger) builder = builder.setLogger(options.logger);
   const moduleRef = await builder.compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>(createExpressAdapter(), httpAppOptions(options.logger ?? false)));
@@ -61,6 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     dataSource: app.get(DataSource),
     recordingsDir,
+    clock,
     close: async () => {
       await app.close();
       await database.drop();

@@ -13,9 +13,11 @@ const ROOT = join(__dirname, '..', '..');
 
 /**
  * Runs the real CLI entry (`src/cli.ts`, compiled as `npm run cli` runs it from `dist/`) in its
- * own process with exactly `env`, so exit codes and printed lines are what an operator sees.
+ * own process with exactly `env`: for what only a process shows (its exit status, its two
+ * streams, a configuration refused before anything runs). Most CLI tests run the same commands
+ * in their own process instead (`CliScenario.cli`), at a fraction of the cost.
  */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+export function runCliProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
   const cli = compiledCli();
   return new Promise((resolve) => {
     execFile(
