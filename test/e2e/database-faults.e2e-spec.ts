@@ -11,8 +11,6 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../support/test-database';
 
-jest.setTimeout(90_000);
-
 const TOKEN = 'ch_sk_faults_full_access';
 /** Statements are cancelled after 1 s; a silent connection is given up a second later. */
 const STATEMENT_TIMEOUT_MS = 1_000;

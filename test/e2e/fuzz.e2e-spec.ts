@@ -10,8 +10,6 @@ import type { Response } from 'supertest';
 import { apiKey, bearer, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(180_000);
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const RUNS = 120;
 const ORGS = ['a', 'b'] as const;

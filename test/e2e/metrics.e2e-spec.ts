@@ -12,8 +12,6 @@ import { deliveriesOf, eventually, partnerWithEncounter, transcriptReady, webhoo
 import { WebhookDeliveriesService } from '../../src/webhooks/webhook-deliveries.service';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
 
-jest.setTimeout(60_000);
-
 const TOKEN = 'ch_sk_metrics_full_access';
 
 /** The samples of a scrape: `name{labels}` → value. */

@@ -13,8 +13,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { attemptsOf, deliveriesOf, eventually, partnerWithEncounter, transcriptReady, verifiedSignatures, webhookEndpoint } from '../support/webhooks';
 
-jest.setTimeout(60_000);
-
 const SECRET = 'whsec_delivery_test_secret_0123456789abcdef';
 
 describe('webhook delivery', () => {

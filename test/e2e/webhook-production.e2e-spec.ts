@@ -12,8 +12,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { attemptsOf, deliveriesOf, eventually, partnerWithEncounter, transcriptReady, webhookEndpoint } from '../support/webhooks';
 
-jest.setTimeout(60_000);
-
 const SECRET = 'whsec_production_test_secret_0123456789';
 const PRODUCTION = { NODE_ENV: 'production', API_KEY_DIGEST_SECRET: 'production-digest-secret', WEBHOOK_DISPATCH: 'true', WEBHOOK_RETRY_SCHEDULE: '60' };
 

@@ -13,8 +13,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
 import { partnerWithEncounter, transcriptReady, webhookEndpoint } from '../support/webhooks';
 
-jest.setTimeout(60_000);
-
 const SECRET = 'whsec_example_receiver_secret_0123456789';
 const TOKEN = 'ch_sk_example_receiver_key';
 
