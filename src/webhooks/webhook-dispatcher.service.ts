@@ -97,11 +97,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /**
    * One pass of the loop, awaited to the end: claims what is due now (as far as the attempts in
-   * flight leave room), makes those attempts and records them. Returns how many it made. The
-   * loop runs it without waiting for the attempts; tests and a dispatcher driven by hand call
-   * it directly.
+   * flight leave room), makes those attempts and records them. Returns how many it made; none
+   * without `WEBHOOK_SECRET_KEY`, which nothing can be signed without. The loop runs it without
+   * waiting for the attempts; tests drive a dispatcher by calling it.
    */
   async dispatchDue(): Promise<number> {
+    if (!this.cipher.available) return 0;
     const { attempts } = await this.claimAndAttempt();
     await Promise.all(attempts);
     return attempts.length;

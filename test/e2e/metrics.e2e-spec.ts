@@ -8,7 +8,7 @@ import { freePort } from '../support/server-process';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { usingPostgres } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { deliveriesOf, eventually, partnerWithEncounter, transcriptReady, webhookEndpoint } from '../support/webhooks';
+import { deliveriesOf, dispatchDue, partnerWithEncounter, transcriptReady, webhookEndpoint } from '../support/webhooks';
 import { WebhookDeliveriesService } from '../../src/webhooks/webhook-deliveries.service';
 import { WebhookEndpointsService } from '../../src/webhooks/webhook-endpoints.service';
 
@@ -37,11 +37,12 @@ describe('metrics', () => {
     return samplesOf(await response.text());
   };
 
-  beforeAll(async () => {
+  // An app of its own for each test: the counts it reads are the test's own requests.
+  beforeEach(async () => {
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     receiver = await WebhookReceiver.start();
-    t = await startTestApp({ env: { METRICS_PORT: String(port), WEBHOOK_DISPATCH: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1' } });
+    t = await startTestApp({ env: { METRICS_PORT: String(port), WEBHOOK_RETRY_SCHEDULE: '1,1' } });
     await t.load({
       organizations: [organization('org_metrics')],
       api_keys: [apiKey('key_metrics', 'org_metrics', TOKEN)],
@@ -49,7 +50,7 @@ describe('metrics', () => {
       encounters: [encounter('enc_metrics', 'org_metrics', 'pat_metrics', '2026-05-25T14:00:00Z')],
     });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await t.close();
     await receiver.close();
   });
@@ -73,9 +74,10 @@ describe('metrics', () => {
   });
 
   it('counts key and allowlist cache hits and misses', async () => {
+    await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
     const before = await scrape();
-    // The caches keep an entry for a second: the first of two requests in a row misses, the second hits.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // The caches keep an entry for a second: once it has passed, the first of two requests in a row misses, the second hits.
+    t.clock.advance(1_001);
     await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
     await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
     const after = await scrape();
@@ -90,9 +92,17 @@ describe('metrics', () => {
     receiver.reply({ status: 500 });
     await t.load({ ...partnerWithEncounter('wh_metrics'), webhook_endpoints: [webhookEndpoint('whe_metrics', 'org_wh_metrics', receiver.url(), 'whsec_metrics_secret_0123456789')] });
     await t.load(transcriptReady('wh_metrics', 'doc_wh_metrics'));
-    // A 500, then a 200 a second later.
-    await receiver.waitFor(2);
-    const samples = await eventually(scrape, (s) => s.get('charthero_webhook_delivery_attempts_total{outcome="delivered"}') === 1);
+    expect((await scrape()).get('charthero_webhook_queue_depth{state="due"}')).toBe(1);
+    // A 500, then a 200 a retry step later.
+    await dispatchDue(t);
+    const retrying = await scrape();
+    expect(retrying.get('charthero_webhook_delivery_attempts_total{outcome="retry_scheduled"}')).toBe(1);
+    expect(retrying.get('charthero_webhook_queue_depth{state="due"}')).toBe(0);
+    expect(retrying.get('charthero_webhook_queue_depth{state="scheduled"}')).toBe(1);
+    t.clock.advance(1_101);
+    await dispatchDue(t);
+    const samples = await scrape();
+    expect(samples.get('charthero_webhook_delivery_attempts_total{outcome="delivered"}')).toBe(1);
     expect(samples.get('charthero_webhook_delivery_attempts_total{outcome="retry_scheduled"}')).toBe(1);
     expect(samples.get('charthero_webhook_queue_depth{state="due"}')).toBe(0);
     expect(samples.get('charthero_webhook_queue_depth{state="scheduled"}')).toBe(0);

@@ -11,7 +11,7 @@ import { WebhookEndpointEntity } from '../../src/webhooks/entities/webhook-endpo
 import { ALL_ROUTES, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { usingPostgres } from '../support/test-database';
+import { itWith } from '../support/services';
 
 const ORG = 'org_events';
 const TRANSCRIPT = { provider: 'deepgram', turns: [{ speaker: 'clinician', start: 0, end: 1.6, text: 'Good morning.' }] };
@@ -128,11 +128,18 @@ describe('recording.transcript_ready events', () => {
   });
 
   it('an endpoint created after an event does not get it', async () => {
-    await t.load({ documents: [transcriptDocument('doc_events_before_endpoint', 'enc_events')] });
-    await t.dataSource.getRepository(WebhookEndpointEntity).insert(endpoint('whe_events_late', ORG));
-    await t.load({ documents: [transcriptDocument('doc_events_after_endpoint', 'enc_events')] });
-    expect((await deliveries('doc_events_before_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_subscribed']);
-    expect((await deliveries('doc_events_after_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_late', 'whe_events_subscribed']);
+    // An organization of its own: the endpoint it adds would get every later test's events.
+    await t.load({
+      organizations: [organization('org_events_late')],
+      patients: [patient('pat_events_late', 'org_events_late')],
+      encounters: [encounter('enc_events_late', 'org_events_late', 'pat_events_late', '2026-05-25T14:00:00Z')],
+    });
+    await t.dataSource.getRepository(WebhookEndpointEntity).insert(endpoint('whe_events_early', 'org_events_late'));
+    await t.load({ documents: [transcriptDocument('doc_events_before_endpoint', 'enc_events_late')] });
+    await t.dataSource.getRepository(WebhookEndpointEntity).insert(endpoint('whe_events_late', 'org_events_late'));
+    await t.load({ documents: [transcriptDocument('doc_events_after_endpoint', 'enc_events_late')] });
+    expect((await deliveries('doc_events_before_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_early']);
+    expect((await deliveries('doc_events_after_endpoint')).map((delivery) => delivery.endpoint_id)).toEqual(['whe_events_early', 'whe_events_late']);
   });
 
   describe('transcripts put (what the recording pipeline does)', () => {
@@ -183,28 +190,26 @@ describe('recording.transcript_ready events', () => {
     });
   });
 
-  // PostgreSQL only: the embedded database is one in-process session. CI runs this file against both.
-  if (usingPostgres()) {
-    it('two writers filling the same transcript at once: exactly one event (PostgreSQL)', async () => {
-      await t.load({ documents: [transcriptDocument('doc_events_race', 'enc_events', { transcript: null })] });
-      const url = (t.dataSource.options as { url: string }).url;
-      const [first, second] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
-      await Promise.all([first.connect(), second.connect()]);
-      try {
-        const write = (client: Client) => client.query('UPDATE documents SET transcript = $2 WHERE document_id = $1', ['doc_events_race', JSON.stringify(TRANSCRIPT)]);
-        await first.query('BEGIN');
-        await second.query('BEGIN');
-        await write(first);
-        const secondWrite = write(second); // waits for the first's row lock
-        await first.query('COMMIT');
-        await secondWrite;
-        await second.query('COMMIT');
-      } finally {
-        await Promise.all([first.end(), second.end()]);
-      }
-      expect(await events('doc_events_race')).toHaveLength(1);
-    });
-  }
+  // The embedded database is one in-process session: no second writer to race.
+  itWith('postgres', 'two writers filling the same transcript at once: exactly one event', async () => {
+    await t.load({ documents: [transcriptDocument('doc_events_race', 'enc_events', { transcript: null })] });
+    const url = (t.dataSource.options as { url: string }).url;
+    const [first, second] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
+    await Promise.all([first.connect(), second.connect()]);
+    try {
+      const write = (client: Client) => client.query('UPDATE documents SET transcript = $2 WHERE document_id = $1', ['doc_events_race', JSON.stringify(TRANSCRIPT)]);
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      await write(first);
+      const secondWrite = write(second); // waits for the first's row lock
+      await first.query('COMMIT');
+      await secondWrite;
+      await second.query('COMMIT');
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
+    expect(await events('doc_events_race')).toHaveLength(1);
+  });
 });
 
 function endpoint(endpointId: string, organizationId: string, overrides: Partial<WebhookEndpointEntity> = {}): Partial<WebhookEndpointEntity> {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deadline, sleep } from './real-time';
 
 /** A request as the receiver saw it: headers and the raw bytes of the body. */
 export interface ReceivedWebhook {
@@ -9,7 +10,7 @@ export interface ReceivedWebhook {
   receivedAt: number;
 }
 
-/** What the receiver does with the next request: answer with a status (and headers, after `delay` ms), or never answer. */
+/** What the receiver does with the next request: answer with a status (and headers; `delay` ms late, a real wait), or never answer. */
 export type ReceiverReply = { status: number; headers?: Record<string, string>; body?: string; delay?: number } | 'hang';
 
 /**
@@ -47,19 +48,16 @@ export class WebhookReceiver {
     this.replies.push(...replies);
   }
 
-  /** Resolves once `count` requests have arrived in all, or rejects after `timeoutMs`. */
-  waitFor(count: number, timeoutMs = 20_000): Promise<ReceivedWebhook[]> {
-    if (this.received.length >= count) return Promise.resolve(this.received.slice(0, count));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} webhook requests within ${timeoutMs} ms, got ${this.received.length}`)), timeoutMs);
-      this.waiters.push({
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(this.received.slice(0, count));
-        },
-      });
-    });
+  /**
+   * Resolves once `count` requests have arrived in all: for a dispatcher in another process or
+   * running on its own (a test that drives one calls `dispatchDue` and needs no wait).
+   */
+  async waitFor(count: number, timeoutMs = 20_000): Promise<ReceivedWebhook[]> {
+    if (this.received.length < count) {
+      const arrived = new Promise<void>((resolve) => this.waiters.push({ count, resolve }));
+      await deadline(arrived, timeoutMs, `${count} webhook requests (${this.received.length} so far)`);
+    }
+    return this.received.slice(0, count);
   }
 
   async close(): Promise<void> {
@@ -72,7 +70,7 @@ export class WebhookReceiver {
     this.received.push(webhook);
     const reply = this.replies.shift() ?? { status: 200 };
     if (reply === 'hang') this.hanging.push(response);
-    else setTimeout(() => response.writeHead(reply.status, reply.headers).end(reply.body ?? ''), reply.delay ?? 0);
+    else void sleep(reply.delay ?? 0).then(() => response.writeHead(reply.status, reply.headers).end(reply.body ?? ''));
     for (const waiter of this.waiters.filter((w) => this.received.length >= w.count)) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve();

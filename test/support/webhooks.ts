@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service';
 import { encounter, organization, patient, transcriptDocument } from './fixtures';
+import type { TestApp } from './test-app';
 import type { ReceivedWebhook } from './webhook-receiver';
 
 /**
@@ -68,13 +70,11 @@ export async function attemptsOf(dataSource: DataSource, deliveryId: string): Pr
   );
 }
 
-/** Polls `read` until `done` holds (the dispatcher records after the receiver has answered). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * One pass of the app's dispatcher (WEBHOOK_DISPATCH stays off in tests that drive it): the
+ * deliveries due by the app's clock are attempted and recorded when this resolves, and a pass
+ * that attempts none shows that nothing was due.
+ */
+export function dispatchDue(t: TestApp): Promise<number> {
+  return t.app.get(WebhookDispatcher).dispatchDue();
 }
