@@ -34,8 +34,13 @@ export class ApiKeyUsageRecorder implements BeforeApplicationShutdown {
     this.pendingWrites.add(write);
   }
 
+  /** Resolves once the writes started so far have been made (or have failed and been logged). */
+  async settled(): Promise<void> {
+    await Promise.all(this.pendingWrites);
+  }
+
   /** Lets in-flight writes finish before the database connection closes. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.pendingWrites);
+    await this.settled();
   }
 }

@@ -1,3 +1,4 @@
+import { ApiKeyUsageRecorder } from '../../src/auth/api-key-usage-recorder.service';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, ENCOUNTER_SCOPES, organization } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -129,16 +130,41 @@ describe('authentication and authorization (default deployment)', () => {
     expectError(response, 404, 'encounter_not_found');
   });
 
+  it('expired_key once the clock passes a key’s expiry, to the second', async () => {
+    const expiresAt = Math.ceil(t.clock.now() / 1000) * 1000 + 3_600_000;
+    await t.load({ api_keys: [apiKey('key_expiring', 'org_auth', 'ch_sk_auth_expiring_key', { expires_at: new Date(expiresAt).toISOString() })] });
+    expect((await list(bearer('ch_sk_auth_expiring_key'))).status).toBe(200);
+    t.clock.freeze(expiresAt - 1);
+    try {
+      // Read again from the database, the key cache's second long past: valid a millisecond before.
+      expect((await list(bearer('ch_sk_auth_expiring_key'))).status).toBe(200);
+      t.clock.advance(1);
+      expectError(await list(bearer('ch_sk_auth_expiring_key')), 401, 'expired_key');
+    } finally {
+      t.clock.thaw();
+    }
+  });
+
   it('records when a key was last used, in the background', async () => {
     const lastUsedAtOfKey = async () => {
       const [row] = await t.dataSource.query(`SELECT last_used_at FROM api_keys WHERE key_id = 'key_usage'`);
       return row.last_used_at as Date | null;
     };
     expect(await lastUsedAtOfKey()).toBeNull();
-    const before = Date.now();
+    const before = t.clock.now();
     expect((await list(bearer('ch_sk_auth_usage_recorded'))).status).toBe(200);
-    const lastUsedAt = await eventually(lastUsedAtOfKey);
-    expect(lastUsedAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    await t.app.get(ApiKeyUsageRecorder).settled();
+    const lastUsedAt = await lastUsedAtOfKey();
+    expect(lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(lastUsedAt!.getTime()).toBeLessThanOrEqual(t.clock.now());
+    // At most one write a minute per key: the next use within it changes nothing, one after it does.
+    expect((await list(bearer('ch_sk_auth_usage_recorded'))).status).toBe(200);
+    await t.app.get(ApiKeyUsageRecorder).settled();
+    expect(await lastUsedAtOfKey()).toEqual(lastUsedAt);
+    t.clock.advance(60_000);
+    expect((await list(bearer('ch_sk_auth_usage_recorded'))).status).toBe(200);
+    await t.app.get(ApiKeyUsageRecorder).settled();
+    expect((await lastUsedAtOfKey())!.getTime()).toBeGreaterThanOrEqual(lastUsedAt!.getTime() + 60_000);
   });
 });
 
@@ -215,14 +241,3 @@ describe('production (NODE_ENV=production)', () => {
     });
   });
 });
-
-/** Polls until `read` gives a value: for effects the service makes off the request path. */
-async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for a value');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

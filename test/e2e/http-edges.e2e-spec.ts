@@ -104,27 +104,27 @@ describe('the HTTP edges', () => {
     });
   });
 
-  it('keeps an idle keep-alive connection past 60 s-class balancer timeouts: a request 6 s later reuses it', async () => {
+  it('keeps an idle keep-alive connection past 60 s-class balancer timeouts: it says so, and the next request reuses it', async () => {
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = () =>
-      new Promise<{ status: number; reusedSocket: boolean }>((resolve, reject) => {
+      new Promise<{ status: number; keepAlive: unknown; reusedSocket: boolean }>((resolve, reject) => {
         const request = get({ host: '127.0.0.1', port, path: '/health/live', agent }, (response) => {
           response.resume();
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, reusedSocket: request.reusedSocket }));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, keepAlive: response.headers['keep-alive'], reusedSocket: request.reusedSocket }));
         });
         request.on('error', reject);
       });
     try {
-      expect(await send()).toEqual({ status: 200, reusedSocket: false });
-      // Node's default would have closed it after 5 s, racing this request.
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
-      expect(await send()).toEqual({ status: 200, reusedSocket: true });
+      // Node announces the idle timeout it keeps the socket open for (its default is 5 s), and
+      // closes the socket when it has passed: waiting for that is Node's own behaviour, not tested here.
+      expect(await send()).toEqual({ status: 200, keepAlive: 'timeout=65', reusedSocket: false });
+      expect(await send()).toEqual({ status: 200, keepAlive: 'timeout=65', reusedSocket: true });
     } finally {
       agent.destroy();
     }
-  }, 15_000);
+  });
 
   it('answers HEAD with the headers of GET and not one byte of body', async () => {
     const path = '/external/v1/encounters/enc_edges';

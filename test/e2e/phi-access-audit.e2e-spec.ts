@@ -7,6 +7,7 @@ import { PhiAccessLog } from '../../src/audit/phi-access-log';
 import { PhiAccessQueries, type PatientDisclosureView } from '../../src/audit/phi-access-queries';
 import { createCliScenario } from '../support/cli-scenario';
 import { ENCOUNTER_SCOPES, apiKey, bearer, encounter, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
+import { pollUntil } from '../support/real-time';
 import { fetchMedia, recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -84,12 +85,15 @@ describe('PHI access audit', () => {
     );
 
   /**
-   * A denial's record is written once its answer is sent: wait for it (or, when none comes,
-   * long enough for one to have come), then make sure no second one follows.
+   * The records of a request answered before its record, if any, is written (a denial, or what
+   * is not recorded at all): read once the record of a later denial is committed. Records are
+   * queued as their answers close and written in that order, so by then any record of
+   * `requestId` is there too, and no other can follow.
    */
   async function settledRecordsOf(requestId: string): Promise<RecordRow[]> {
-    for (let waited = 0; waited < 500 && (await recordsOf(requestId)).length === 0; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const later = await call(`${ENCOUNTERS}/enc_nowhere`, TOKEN);
+    expect(later.response.status).toBe(404);
+    await pollUntil(() => recordsOf(later.requestId), (rows) => rows.length === 1);
     return recordsOf(requestId);
   }
 

@@ -74,24 +74,28 @@ function scenario() {
 }
 
 describe.each(STORES)('the $name recording store', ({ start, ranges }) => {
-  let backend: StoreBackend;
   let files: RecordingFiles;
-  let t: TestApp;
   let visit: Buffer;
+  let backend: StoreBackend;
+  let t: TestApp;
 
   beforeAll(async () => {
-    backend = await start();
     files = await recordingFiles();
     visit = (await files.write('visit.wav', SIZE)).bytes;
+  });
+  afterAll(() => files.remove());
+
+  /** A store of its own, and an app on it with the scenario loaded. */
+  async function startStore(): Promise<void> {
+    backend = await start();
     t = await startTestApp({ env: { ...backend.env, AUDIO_URL_TTL_SECONDS: String(TTL_SECONDS) } });
     await t.app.get(FixtureLoader).load(scenario(), { baseDir: files.dir });
     await t.app.listen(0, '127.0.0.1');
-  });
-  afterAll(async () => {
+  }
+  async function closeStore(): Promise<void> {
     await t.close();
     await backend.close();
-    await files.remove();
-  });
+  }
 
   const audio = async (documentId: string) => {
     const { body } = await t.http().get(audioOf(documentId)).set('Authorization', bearer(TOKEN)).expect(200);
@@ -99,81 +103,97 @@ describe.each(STORES)('the $name recording store', ({ start, ranges }) => {
   };
   const audioUrl = async (documentId: string) => (await audio(documentId)).url;
 
-  it('keeps one object per recording, named by nothing but its recording id', async () => {
-    const objects = await backend.objects(t);
-    expect(objects).toHaveLength(1);
-    expect(objects[0]).toMatch(/^(recordings\/)?rec_[A-Za-z0-9_-]{24}$/);
+  describe('serving the recording a fixture stored', () => {
+    beforeAll(startStore);
+    afterAll(closeStore);
+
+    it('keeps one object per recording, named by nothing but its recording id', async () => {
+      const objects = await backend.objects(t);
+      expect(objects).toHaveLength(1);
+      expect(objects[0]).toMatch(/^(recordings\/)?rec_[A-Za-z0-9_-]{24}$/);
+    });
+
+    it.each(ranges)('serves %s: the stored bytes', async (_name, range, status, start, end) => {
+      const response = await fetchMedia(await audioUrl('doc_stores_fixture'), { headers: range ? { Range: range } : {} });
+      expect(response.status).toBe(status);
+      expect(response.body.equals(visit.subarray(start, end + 1))).toBe(true);
+      expect(response.headers.get('content-length')).toBe(String(end - start + 1));
+      if (range) expect(response.headers.get('content-range')).toBe(`bytes ${start}-${end}/${SIZE}`);
+    });
+
+    it('serves the stored media type, inline as <document_id>.<ext>, for no cache to keep', async () => {
+      const response = await fetchMedia(await audioUrl('doc_stores_fixture'));
+      expect(response.headers.get('content-type')).toBe('audio/wav');
+      expect(response.headers.get('content-disposition')).toBe('inline; filename="doc_stores_fixture.wav"');
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+    });
+
+    it('HEAD: the length, and no body', async () => {
+      const response = await fetchMedia(await audioUrl('doc_stores_fixture'), { method: 'HEAD' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-length')).toBe(String(SIZE));
+      expect(response.body.length).toBe(0);
+    });
+
+    it('an expired URL is refused, issued valid', async () => {
+      const { url, expiresAt } = await audio('doc_stores_fixture');
+      expect(expiresAt - t.clock.now()).toBeLessThanOrEqual(TTL_SECONDS * 1000);
+      expect((await fetchMedia(url, { headers: { Range: 'bytes=0-0' } })).status).toBe(206);
+      // A URL issued a lifetime ago, and a second more (S3 compares whole seconds), by the app's clock.
+      const lifetimeAgo = -(TTL_SECONDS + 1) * 1000;
+      t.clock.advance(lifetimeAgo);
+      const expired = await audio('doc_stores_fixture').finally(() => t.clock.advance(-lifetimeAgo));
+      expect((await fetchMedia(expired.url)).status).toBe(403);
+    });
   });
 
-  it.each(ranges)('serves %s: the stored bytes', async (_name, range, status, start, end) => {
-    const response = await fetchMedia(await audioUrl('doc_stores_fixture'), { headers: range ? { Range: range } : {} });
-    expect(response.status).toBe(status);
-    expect(response.body.equals(visit.subarray(start, end + 1))).toBe(true);
-    expect(response.headers.get('content-length')).toBe(String(end - start + 1));
-    if (range) expect(response.headers.get('content-range')).toBe(`bytes ${start}-${end}/${SIZE}`);
-  });
+  // Each changes what is stored, in a store of its own.
+  describe('changing what is stored', () => {
+    beforeEach(startStore);
+    afterEach(closeStore);
 
-  it('serves the stored media type, inline as <document_id>.<ext>, for no cache to keep', async () => {
-    const response = await fetchMedia(await audioUrl('doc_stores_fixture'));
-    expect(response.headers.get('content-type')).toBe('audio/wav');
-    expect(response.headers.get('content-disposition')).toBe('inline; filename="doc_stores_fixture.wav"');
-    expect(response.headers.get('cache-control')).toBe('private, no-store');
-  });
+    it('recordings put stores a file, and a second put replaces it: the old URL and object are gone', async () => {
+      const recordings = t.app.get(RecordingsService);
+      const first = await files.write('first.mp3', 3_000);
+      const stored = await recordings.put('doc_stores_put', first.path);
+      expect(stored).toMatchObject({ documentId: 'doc_stores_put', contentType: 'audio/mpeg', size: 3_000, replacedRecordingId: null });
+      const firstUrl = await audioUrl('doc_stores_put');
+      const firstFetch = await fetchMedia(firstUrl);
+      expect(firstFetch.body.equals(first.bytes)).toBe(true);
+      expect(firstFetch.headers.get('content-disposition')).toBe('inline; filename="doc_stores_put.mp3"');
 
-  it('HEAD: the length, and no body', async () => {
-    const response = await fetchMedia(await audioUrl('doc_stores_fixture'), { method: 'HEAD' });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-length')).toBe(String(SIZE));
-    expect(response.body.length).toBe(0);
-  });
+      const second = await files.write('second.ogg', 4_000);
+      const replaced = await recordings.put('doc_stores_put', second.path, 'audio/ogg');
+      expect(replaced.replacedRecordingId).toBe(stored.recordingId);
+      expect((await fetchMedia(await audioUrl('doc_stores_put'))).body.equals(second.bytes)).toBe(true);
+      expect((await fetchMedia(firstUrl)).status).toBeGreaterThanOrEqual(400);
+      expect((await backend.objects(t)).some((key) => key.endsWith(stored.recordingId))).toBe(false);
+      expect((await backend.objects(t)).some((key) => key.endsWith(replaced.recordingId))).toBe(true);
+    });
 
-  it('recordings put stores a file, and a second put replaces it: the old URL and object are gone', async () => {
-    const recordings = t.app.get(RecordingsService);
-    const first = await files.write('first.mp3', 3_000);
-    const stored = await recordings.put('doc_stores_put', first.path);
-    expect(stored).toMatchObject({ documentId: 'doc_stores_put', contentType: 'audio/mpeg', size: 3_000, replacedRecordingId: null });
-    const firstUrl = await audioUrl('doc_stores_put');
-    const firstFetch = await fetchMedia(firstUrl);
-    expect(firstFetch.body.equals(first.bytes)).toBe(true);
-    expect(firstFetch.headers.get('content-disposition')).toBe('inline; filename="doc_stores_put.mp3"');
+    it('a fixture refused after its recordings were stored leaves no object behind, and no row', async () => {
+      const before = await backend.objects(t);
+      const rowsBefore = await t.dataSource.query(`SELECT recording_id FROM recordings ORDER BY recording_id`);
+      const dangling = {
+        documents: [
+          transcriptDocument('doc_stores_dangling_1', 'enc_stores', { recording: { file: 'visit.wav', content_type: 'audio/wav' } }),
+          // Refused in the transaction, after both files were stored: the encounter does not exist.
+          transcriptDocument('doc_stores_dangling_2', 'enc_stores_missing', { recording: { file: 'visit.wav', content_type: 'audio/wav' } }),
+        ],
+      };
+      await expect(t.app.get(FixtureLoader).load(dangling, { baseDir: files.dir })).rejects.toThrow(/documents\[1\] \(doc_stores_dangling_2\): encounter "enc_stores_missing" does not exist/);
+      expect(await backend.objects(t)).toEqual(before);
+      expect(await t.dataSource.query(`SELECT recording_id FROM recordings ORDER BY recording_id`)).toEqual(rowsBefore);
+    });
 
-    const second = await files.write('second.ogg', 4_000);
-    const replaced = await recordings.put('doc_stores_put', second.path, 'audio/ogg');
-    expect(replaced.replacedRecordingId).toBe(stored.recordingId);
-    expect((await fetchMedia(await audioUrl('doc_stores_put'))).body.equals(second.bytes)).toBe(true);
-    expect((await fetchMedia(firstUrl)).status).toBeGreaterThanOrEqual(400);
-    expect((await backend.objects(t)).some((key) => key.endsWith(stored.recordingId))).toBe(false);
-    expect((await backend.objects(t)).some((key) => key.endsWith(replaced.recordingId))).toBe(true);
-  });
-
-  it('a fixture refused after its recordings were stored leaves no object behind, and no row', async () => {
-    const before = await backend.objects(t);
-    const dangling = {
-      documents: [
-        transcriptDocument('doc_stores_dangling_1', 'enc_stores', { recording: { file: 'visit.wav', content_type: 'audio/wav' } }),
-        // Refused in the transaction, after both files were stored: the encounter does not exist.
-        transcriptDocument('doc_stores_dangling_2', 'enc_stores_missing', { recording: { file: 'visit.wav', content_type: 'audio/wav' } }),
-      ],
-    };
-    await expect(t.app.get(FixtureLoader).load(dangling, { baseDir: files.dir })).rejects.toThrow(/documents\[1\] \(doc_stores_dangling_2\): encounter "enc_stores_missing" does not exist/);
-    expect(await backend.objects(t)).toEqual(before);
-    expect(await t.dataSource.query(`SELECT count(*)::int AS count FROM recordings`)).toEqual([{ count: 2 }]);
-  });
-
-  it('an expired URL is refused', async () => {
-    const { url, expiresAt } = await audio('doc_stores_fixture');
-    expect((await fetchMedia(url, { headers: { Range: 'bytes=0-0' } })).status).toBe(206);
-    // S3 compares whole seconds: a moment past `expires_at` is past for it too.
-    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 1_100));
-    expect((await fetchMedia(url)).status).toBe(403);
-  });
-
-  it('fixtures load --reset removes the objects of the recordings it empties', async () => {
-    const before = await backend.objects(t);
-    expect(before).toHaveLength(2);
-    await t.app.get(FixtureLoader).load(scenario(), { reset: true, baseDir: files.dir });
-    const after = await backend.objects(t);
-    expect(after).toHaveLength(1);
-    expect(after.some((key) => before.includes(key))).toBe(false);
+    it('fixtures load --reset removes the objects of the recordings it empties', async () => {
+      await t.app.get(RecordingsService).put('doc_stores_put', (await files.write('put.mp3', 3_000)).path);
+      const before = await backend.objects(t);
+      expect(before).toHaveLength(2);
+      await t.app.get(FixtureLoader).load(scenario(), { reset: true, baseDir: files.dir });
+      const after = await backend.objects(t);
+      expect(after).toHaveLength(1);
+      expect(after.some((key) => before.includes(key))).toBe(false);
+    });
   });
 });

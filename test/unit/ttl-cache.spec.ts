@@ -2,11 +2,7 @@ import { TtlCache } from '../../src/common/ttl-cache';
 import { TestClock } from '../support/test-clock';
 
 describe('TtlCache', () => {
-  const clockAt = (start: number) => {
-    const clock = new TestClock(() => 0);
-    clock.advance(start);
-    return clock;
-  };
+  const clockAt = (start: number) => new TestClock().freeze(start);
 
   it('returns a value until its TTL has passed, then forgets it', () => {
     const clock = clockAt(0);
