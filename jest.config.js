@@ -19,4 +19,6 @@ module.exports = {
   // Each e2e file boots its own app and database: two at a time fits a 2-core machine.
   maxWorkers: 2,
   testTimeout: 60_000,
+  // The default output, and a line for each service whose tests were skipped (test/support/services.ts).
+  reporters: ['default', '<rootDir>/test/support/service-suites-reporter.js'],
 };

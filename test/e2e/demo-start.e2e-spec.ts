@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from '../support/real-time';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,7 +24,7 @@ describe('the npm start demo', () => {
     });
     demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => /Stop with Ctrl-C/.test(output), 45_000);
+    await pollUntil(() => output, (printed) => /Stop with Ctrl-C/.test(printed), { timeoutMs: 45_000 });
   });
   afterAll(async () => {
     demo.kill('SIGTERM');
@@ -98,12 +99,4 @@ function shell(command: string): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile('sh', ['-c', command], (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${stderr}`)) : resolve(stdout))),
   );
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('the demo did not start in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -1,11 +1,11 @@
 import { Client } from 'pg';
-import { getPGliteInstance } from 'typeorm-pglite';
 import { CapturingLogger } from '../support/capturing-logger';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
-import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
+import { pollUntil } from '../support/real-time';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, usingPostgres } from '../support/test-database';
+import { describeWith } from '../support/services';
+import { createTestDatabase } from '../support/test-database';
 
 const TOKEN = 'ch_sk_failures_full_access';
 const PATIENT_NAME = 'Zebulon';
@@ -66,117 +66,82 @@ describe('an unexpected failure', () => {
   });
 });
 
-describe('a database that cannot be reached', () => {
+// PostgreSQL only: the embedded database is one in-process session, with no pool to exhaust
+// and no second session to hold a lock.
+
+/** An app on a fresh database with SCENARIO, and another session that can lock its tables. */
+const appWithLocker = async (env: Record<string, string>): Promise<{ t: TestApp; locker: Client }> => {
+  const database = await createTestDatabase();
+  const t = await startTestApp({ database, env });
+  await t.load(SCENARIO);
+  const locker = new Client({ connectionString: database.env.DATABASE_URL });
+  await locker.connect();
+  return { t, locker };
+};
+
+/** Runs `work` while the locker holds encounters exclusively: every encounter read waits. */
+const whileEncountersLocked = async <T>(locker: Client, work: () => Promise<T>): Promise<T> => {
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
+  try {
+    return await work();
+  } finally {
+    await locker.query('ROLLBACK');
+  }
+};
+
+describeWith('postgres', 'a slow database', () => {
   let t: TestApp;
-  let cutDatabase: () => Promise<void>;
+  let locker: Client;
 
   beforeAll(async () => {
-    if (usingPostgres()) {
-      // The app reaches PostgreSQL through a proxy that the test can cut.
-      const database = await createTestDatabase();
-      const url = new URL(database.env.DATABASE_URL);
-      const proxy: TcpProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-      url.hostname = '127.0.0.1';
-      url.port = String(proxy.port);
-      t = await startTestApp({ database: { env: { DATABASE_URL: url.toString() }, drop: database.drop } });
-      cutDatabase = proxy.refuse;
-    } else {
-      t = await startTestApp();
-      cutDatabase = async () => (await getPGliteInstance()).close();
-    }
-    await t.load(SCENARIO);
-    expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
-    await cutDatabase();
+    ({ t, locker } = await appWithLocker({ DB_STATEMENT_TIMEOUT_MS: '300' }));
   });
   afterAll(async () => {
-    await t.close().catch(() => undefined); // the connection it would close is already gone
+    await locker.end();
+    await t.close();
   });
 
-  it('answers 503 service_unavailable with Retry-After, not 500', async () => {
-    expectError(await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)), 503, 'service_unavailable');
-    expectError(await t.http().get('/external/v1/encounters/enc_f').set('Authorization', bearer(TOKEN)), 503, 'service_unavailable');
-  });
-
-  it('reports the database down on the readiness checks, while the process stays live', async () => {
-    expectError(await t.http().get('/health'), 503, 'service_unavailable');
-    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable');
-    expect((await t.http().get('/health/live')).body).toMatchObject({ status: 'ok' });
+  it('answers 503 service_unavailable once the statement timeout passes, instead of piling requests up', async () => {
+    await whileEncountersLocked(locker, async () => {
+      const started = Date.now();
+      const responses = await Promise.all(
+        Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))),
+      );
+      responses.forEach((response) => expectError(response, 503, 'service_unavailable'));
+      // 15 requests on a pool of 10: all answered in a few timeouts, none left hanging.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    });
+    expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
   });
 });
 
-// PostgreSQL only: the embedded database is one in-process session, with no pool to exhaust
-// and no second session to hold a lock. CI runs this file against both.
-if (usingPostgres()) {
-  /** An app on a fresh database with SCENARIO, and another session that can lock its tables. */
-  const appWithLocker = async (env: Record<string, string>): Promise<{ t: TestApp; locker: Client }> => {
-    const database = await createTestDatabase();
-    const t = await startTestApp({ database, env });
-    await t.load(SCENARIO);
-    const locker = new Client({ connectionString: database.env.DATABASE_URL });
-    await locker.connect();
-    return { t, locker };
-  };
+describeWith('postgres', 'readiness while slow queries hold every pooled connection', () => {
+  let t: TestApp;
+  let locker: Client;
 
-  /** Runs `work` while the locker holds encounters exclusively: every encounter read waits. */
-  const whileEncountersLocked = async <T>(locker: Client, work: () => Promise<T>): Promise<T> => {
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE encounters IN ACCESS EXCLUSIVE MODE');
-    try {
-      return await work();
-    } finally {
-      await locker.query('ROLLBACK');
-    }
-  };
-
-  describe('a slow database (PostgreSQL)', () => {
-    let t: TestApp;
-    let locker: Client;
-
-    beforeAll(async () => {
-      ({ t, locker } = await appWithLocker({ DB_STATEMENT_TIMEOUT_MS: '300' }));
-    });
-    afterAll(async () => {
-      await locker.end();
-      await t.close();
-    });
-
-    it('answers 503 service_unavailable once the statement timeout passes, instead of piling requests up', async () => {
-      await whileEncountersLocked(locker, async () => {
-        const started = Date.now();
-        const responses = await Promise.all(
-          Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))),
-        );
-        responses.forEach((response) => expectError(response, 503, 'service_unavailable'));
-        // 15 requests on a pool of 10: all answered in a few timeouts, none left hanging.
-        expect(Date.now() - started).toBeLessThan(3_000);
-      });
-      expect((await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).status).toBe(200);
-    });
+  beforeAll(async () => {
+    ({ t, locker } = await appWithLocker({ DB_POOL_SIZE: '2', DB_STATEMENT_TIMEOUT_MS: '8000' }));
+  });
+  afterAll(async () => {
+    await locker.end();
+    await t.close();
   });
 
-  describe('readiness while slow queries hold every pooled connection (PostgreSQL)', () => {
-    let t: TestApp;
-    let locker: Client;
-
-    beforeAll(async () => {
-      ({ t, locker } = await appWithLocker({ DB_POOL_SIZE: '2', DB_STATEMENT_TIMEOUT_MS: '8000' }));
+  it('stays ready: the database answers, over a connection of its own', async () => {
+    // Wrapped: awaiting the requests themselves inside would wait for the lock to be released.
+    const { held } = await whileEncountersLocked(locker, async () => {
+      const requests = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
+      // Both pooled connections are held once both reads wait on the lock.
+      await pollUntil(
+        async () => (await locker.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].waiting,
+        (waiting) => waiting === 2,
+      );
+      const started = Date.now();
+      expect((await t.http().get('/health/ready')).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      return { held: requests };
     });
-    afterAll(async () => {
-      await locker.end();
-      await t.close();
-    });
-
-    it('stays ready: the database answers, over a connection of its own', async () => {
-      // Wrapped: awaiting the requests themselves inside would wait for the lock to be released.
-      const { held } = await whileEncountersLocked(locker, async () => {
-        const requests = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const started = Date.now();
-        expect((await t.http().get('/health/ready')).status).toBe(200);
-        expect(Date.now() - started).toBeLessThan(1_000);
-        return { held: requests };
-      });
-      (await held).forEach((response) => expect(response.status).toBe(200));
-    });
+    (await held).forEach((response) => expect(response.status).toBe(200));
   });
-}
+});

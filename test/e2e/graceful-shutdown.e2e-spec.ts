@@ -4,6 +4,7 @@
  * settle is cut off at SHUTDOWN_TIMEOUT_MS.
  */
 import { createCliScenario, type CliScenario } from '../support/cli-scenario';
+import { pollUntil } from '../support/real-time';
 import { failureOf, startServerProcess } from '../support/server-process';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -50,11 +51,12 @@ describe('graceful shutdown of the server process', () => {
           }
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Under load: every client has had answers, and requests are in flight when the signal comes.
+      await pollUntil(() => outcomes.length, (answered) => answered >= 48);
       signalledAt = Date.now();
       server.process.kill('SIGTERM');
       // The signal is handled as soon as the process's event loop gets to it, which says so.
-      while (!server.output().includes('SIGTERM: draining')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await pollUntil(() => server.output(), (output) => output.includes('SIGTERM: draining'), { intervalMs: 20 });
       // The listener stays open for a second of grace: readiness answers, in the public error body.
       const readiness = await fetch(`${base}/health/ready`);
       const readinessBody = (await readiness.json()) as { reason_code: string; request_id: string };

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { apiKey, bearer, organization, patient } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
-import { usingPostgres } from '../support/test-database';
+import { itWith } from '../support/services';
 
 /**
  * The list's total without a window is read from listed_encounter_counts, which triggers on
@@ -169,33 +169,31 @@ describe('listed encounter counts', () => {
     expect(await countedByTriggers(t.dataSource)).toEqual({ org_count_a: 2, org_count_b: 1 });
   });
 
-  // PostgreSQL only: the embedded database is one in-process session. CI runs this file against both.
-  if (usingPostgres()) {
-    it('add up two transactions inserting into the same organization at once (PostgreSQL)', async () => {
-      const url = (t.dataSource.options as { url: string }).url;
-      const [first, second] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
-      await Promise.all([first.connect(), second.connect()]);
-      try {
-        await t.dataSource.query(`TRUNCATE encounters CASCADE`);
-        const insert = (client: Client, ids: string[]) =>
-          client.query(
-            `INSERT INTO encounters (encounter_id, organization_id, patient_id, encounter_type, status, created_at, updated_at)
-             SELECT id, 'org_count_a', 'org_count_a_patient', 'ambient', 'completed', now(), now() FROM unnest($1::text[]) id`,
-            [ids],
-          );
-        await first.query('BEGIN');
-        await second.query('BEGIN');
-        await insert(first, ['enc_concurrent_1', 'enc_concurrent_2', 'enc_concurrent_3']);
-        // Waits on the organization's count row until the first transaction commits.
-        const secondInsert = insert(second, ['enc_concurrent_4', 'enc_concurrent_5']).then(() => second.query('COMMIT'));
-        await first.query('COMMIT');
-        await secondInsert;
-        expect(await countedByTriggers(t.dataSource)).toEqual({ org_count_a: 5 });
-      } finally {
-        await Promise.all([first.end(), second.end()]);
-      }
-    });
-  }
+  // The embedded database is one in-process session: no second transaction to race.
+  itWith('postgres', 'add up two transactions inserting into the same organization at once', async () => {
+    const url = (t.dataSource.options as { url: string }).url;
+    const [first, second] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
+    await Promise.all([first.connect(), second.connect()]);
+    try {
+      await t.dataSource.query(`TRUNCATE encounters CASCADE`);
+      const insert = (client: Client, ids: string[]) =>
+        client.query(
+          `INSERT INTO encounters (encounter_id, organization_id, patient_id, encounter_type, status, created_at, updated_at)
+           SELECT id, 'org_count_a', 'org_count_a_patient', 'ambient', 'completed', now(), now() FROM unnest($1::text[]) id`,
+          [ids],
+        );
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      await insert(first, ['enc_concurrent_1', 'enc_concurrent_2', 'enc_concurrent_3']);
+      // Waits on the organization's count row until the first transaction commits.
+      const secondInsert = insert(second, ['enc_concurrent_4', 'enc_concurrent_5']).then(() => second.query('COMMIT'));
+      await first.query('COMMIT');
+      await secondInsert;
+      expect(await countedByTriggers(t.dataSource)).toEqual({ org_count_a: 5 });
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
+  });
 });
 
 function counter(prefix: string): () => string {

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 
 export interface CliResult {
   code: number;
@@ -18,11 +18,10 @@ const ROOT = join(__dirname, '..', '..');
  * in their own process instead (`CliScenario.cli`), at a fraction of the cost.
  */
 export function runCliProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const cli = compiledCli();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cli, ...args],
+      [compiledEntry('cli'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -31,7 +30,7 @@ export function runCliProcess(args: string[], env: Record<string, string>): Prom
 
 /** The same CLI as a long-running process (`webhooks dispatch`), for a test to signal or kill. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [compiledCli(), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
+  return spawn(process.execPath, [compiledEntry('cli'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
 }
 
 /**
@@ -39,20 +38,21 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
  * No metrics listener unless `env` names a port: servers of parallel suites would contend for 9464.
  */
 export function spawnServer(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [join(dirname(compiledCli()), 'main.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env } });
+  return spawn(process.execPath, [compiledEntry('main')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env } });
 }
 
 /**
- * `src/` compiled once per version of its sources, and shared by every suite and worker:
+ * An entry point of `src/` (`cli`, `main`) as `npm run build` compiles it to `dist/`:
+ * compiled once per version of the sources, and shared by every suite and worker:
  * transpiling the CLI in each process (ts-node) cost about 4 s of CPU per command, most of a
  * CLI suite's time. The output goes to `node_modules/.cache/`, where `require` finds the
  * repository's packages, under a hash of every source file, so a change to any of them is a
  * new build. Two workers may compile the same version at once; the first rename wins.
  */
-function compiledCli(): string {
+export function compiledEntry(name: 'cli' | 'main'): string {
   const outDir = join(ROOT, 'node_modules', '.cache', `charthero-cli-${sourceHash()}`);
-  const cli = join(outDir, 'cli.js');
-  if (existsSync(cli)) return cli;
+  const entry = join(outDir, `${name}.js`);
+  if (existsSync(entry)) return entry;
   const building = `${outDir}.${process.pid}`;
   // Emitted without type checking: that is `npm run typecheck`'s job, and takes ten times longer.
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', building, '--noCheck'], { cwd: ROOT });
@@ -61,7 +61,7 @@ function compiledCli(): string {
   } catch {
     rmSync(building, { recursive: true, force: true }); // another worker's build is already there
   }
-  return cli;
+  return entry;
 }
 
 function sourceHash(): string {

@@ -2,6 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { CliScenario } from './cli-scenario';
+import { deadline, pollUntil } from './real-time';
 
 /** The production server as a process of its own, on a scenario's database. */
 export interface ServerProcess {
@@ -40,13 +41,11 @@ export async function startServerProcess(scenario: CliScenario, env: Record<stri
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`the server exited before it answered:\n${output}`);
-    if (await fetch(`${base}/health/live`).then((response) => response.ok, () => false)) break;
-    if (Date.now() > deadline) throw new Error(`the server did not answer within 30 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const answered = async () => gone || (await fetch(`${base}/health/live`).then((response) => response.ok, () => false));
+  await pollUntil(answered, (up) => up, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => {
+    throw new Error(`the server did not answer within 30 s:\n${output}`);
+  });
+  if (gone) throw new Error(`the server exited before it answered:\n${output}`);
   return {
     process: child,
     base,
@@ -54,12 +53,10 @@ export async function startServerProcess(scenario: CliScenario, env: Record<stri
     exited,
     stop: async (graceMs = 15_000) => {
       if (!gone) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
+      return deadline(exited, graceMs, 'exit after SIGTERM').catch(() => {
+        child.kill('SIGKILL');
+        return exited;
+      });
     },
   };
 }

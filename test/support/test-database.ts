@@ -10,6 +10,7 @@ import { getPGliteInstance } from 'typeorm-pglite';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { dataSourceOptions, PGLITE_IN_MEMORY } from '../../src/database/data-source-options';
+import { serviceUrl } from './services';
 
 export interface TestDatabase {
   /** Environment that points an app or a CLI process at this database. */
@@ -34,13 +35,13 @@ const MIGRATIONS_DIR = join(ROOT, 'src', 'database', 'migrations');
 
 /**
  * A fresh database for one test: a new PostgreSQL database next to `TEST_DATABASE_URL` when it
- * is set, else PGlite. Migrated databases are copies of a template migrated once per version of
+ * is set (test/support/services.ts), else PGlite. Migrated databases are copies of a template migrated once per version of
  * the migrations (`CREATE DATABASE … TEMPLATE` on PostgreSQL; a dumped data directory for
  * PGlite, kept in node_modules/.cache/), which costs a fraction of migrating each one.
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
-  const serverUrl = process.env.TEST_DATABASE_URL;
+  const serverUrl = serviceUrl('postgres');
   if (serverUrl) return createPostgresDatabase(serverUrl, migrated);
   if (!options.onDisk) {
     return { env: { PGLITE_DATA_DIR: PGLITE_IN_MEMORY }, loadDataDir: migrated ? await pgliteTemplate() : undefined, drop: async () => undefined };
@@ -62,8 +63,9 @@ export function onTestDatabase(config: AppConfig, database: TestDatabase): AppCo
   return { ...config, database: { ...config.database, loadDataDir: database.loadDataDir } };
 }
 
+/** Whether this run's databases are PostgreSQL's (`TEST_DATABASE_URL`) rather than PGlite. */
 export function usingPostgres(): boolean {
-  return Boolean(process.env.TEST_DATABASE_URL);
+  return serviceUrl('postgres') !== null;
 }
 
 async function createPostgresDatabase(serverUrl: string, migrated: boolean): Promise<TestDatabase> {
