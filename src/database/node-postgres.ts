@@ -10,6 +10,17 @@ type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
  * `--trace-gc-nvp`: 62 KB per list request against 12 KB, and 4× the GC time; docs/PERFORMANCE.md).
  */
 class CallbackFormClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // node-postgres emits an error that comes with no query (the server ended the session) on
+    // the client, and an `error` event no one listens for ends the process. There is a moment
+    // when no one does: the pool has handed a new connection out, and TypeORM attaches its
+    // listener a microtask later, while the rest of the packet that made the connection ready
+    // (a FATAL from pg_terminate_backend, say) is still being read. The client is marked
+    // unusable either way, and the pool drops it when it is released.
+    this.on('error', () => undefined);
+  }
+
   // One implementation of every overload of node-postgres' `query`: `never` stands for each.
   override query(...args: unknown[]): never {
     const [text, values] = args;

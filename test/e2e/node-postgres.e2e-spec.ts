@@ -65,6 +65,16 @@ describeWith('postgres', 'node-postgres as TypeORM gets it, on PostgreSQL', () =
     });
   });
 
+  it('survives an error no one is listening for: the moment a new connection is handed out, before TypeORM listens', async () => {
+    const client = await pool.connect();
+    try {
+      // What node-postgres does when the server ends a session that has no query running.
+      expect(() => client.emit('error', new Error('terminating connection due to administrator command'))).not.toThrow();
+    } finally {
+      client.release();
+    }
+  });
+
   it('forwards every other form untouched: a query config, a callback', async () => {
     expect((await withClient((client) => client.query({ text: 'SELECT $1::text AS echo', values: ['config'] }))).rows).toEqual([{ echo: 'config' }]);
     const viaCallback = await withClient(
