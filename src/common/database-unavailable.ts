@@ -19,7 +19,15 @@ const UNAVAILABLE_MESSAGES = [
   'PGlite is closed',
 ];
 
+/**
+ * TypeORM releases a query runner whose connection reports an error (the server ended the
+ * session) and refuses the query it was about to send. This service never holds a query runner
+ * itself, so that is the only way it meets this error.
+ */
+const UNAVAILABLE_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+
 interface ErrorLike {
+  name?: unknown;
   code?: unknown;
   message?: unknown;
   driverError?: unknown;
@@ -29,8 +37,9 @@ interface ErrorLike {
 export function isDatabaseUnavailable(error: unknown): boolean {
   // Duck-typed, not `instanceof Error`: socket errors may come from another realm.
   for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
-    const { code, message } = cause;
+    const { code, message, name } = cause;
     if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true;
+    if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((known) => message.includes(known))) return true;
   }
   return false;
