@@ -116,8 +116,10 @@ describeWith('postgres', 'database faults through a TCP proxy', () => {
 
     const restoredAt = Date.now();
     await proxy.restore();
-    // The silenced connections were dropped from the pool, not handed out again.
-    expect(await msUntilServed(restoredAt)).toBeLessThanOrEqual(2_000);
+    // The silenced connections were dropped from the pool, not handed out again; a connection
+    // still being opened to the silent database when it came back gives up at the 2 s connect
+    // timeout, and a request waiting for it is answered 503 then: served within that and a second.
+    expect(await msUntilServed(restoredAt)).toBeLessThanOrEqual(3_000);
   });
 
   it("PostgreSQL terminating the app's sessions under load: no 500, and the pool heals", async () => {

@@ -132,11 +132,14 @@ describeWith('postgres', 'readiness while slow queries hold every pooled connect
     // Wrapped: awaiting the requests themselves inside would wait for the lock to be released.
     const { held } = await whileEncountersLocked(locker, async () => {
       const requests = Promise.all([1, 2].map(() => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
-      // Both pooled connections are held once both reads wait on the lock.
-      await pollUntil(
-        async () => (await locker.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].waiting,
-        (waiting) => waiting === 2,
-      );
+      // Both pooled connections are held once both reads wait on the lock. (The locker's
+      // transaction would see one snapshot of the statistics: each read takes a fresh one.)
+      const waitingOnTheLock = async () => {
+        await locker.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await locker.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+        return rows[0].waiting as number;
+      };
+      await pollUntil(waitingOnTheLock, (waiting) => waiting === 2);
       const started = Date.now();
       expect((await t.http().get('/health/ready')).status).toBe(200);
       expect(Date.now() - started).toBeLessThan(1_000);
