@@ -60,7 +60,10 @@ function serveWithNodeHttp(): void {
     if (path === '/health') return send(200, { status: 'ok' });
     if (!path.startsWith('/probe/')) return send(404, { status: 'not found' });
     if (!hasBearer(request.headers.authorization)) return send(401, { status: 'unauthorized' });
-    readItem(decodeURIComponent(path.slice('/probe/'.length))).then((body) => send(200, body), () => send(500, { status: 'error' }));
+    readItem(decodeURIComponent(path.slice('/probe/'.length))).then(
+      (body) => send(200, body),
+      () => send(500, { status: 'error' }),
+    );
   }).listen(port, '127.0.0.1');
 }
 

@@ -38,12 +38,18 @@ async function main(): Promise<void> {
   // Rounds interleave the servers, so that a slower minute of a shared machine hits all three.
   for (let r = 1; r <= rounds; r++) {
     for (const name of SERVERS) {
-      const server = await startServer(name, ['-r', 'ts-node/register/transpile-only', 'bench/adapter-probe-server.ts'], {
-        PROBE_SERVER: name,
-        DATABASE_URL: databaseUrl,
-        NODE_ENV: 'production',
-        TS_NODE_PROJECT: 'tsconfig.json',
-      }, teardown, log);
+      const server = await startServer(
+        name,
+        ['-r', 'ts-node/register/transpile-only', 'bench/adapter-probe-server.ts'],
+        {
+          PROBE_SERVER: name,
+          DATABASE_URL: databaseUrl,
+          NODE_ENV: 'production',
+          TS_NODE_PROJECT: 'tsconfig.json',
+        },
+        teardown,
+        log,
+      );
       await load.runAutocannon(server, 'probe', scenario, 2);
       const before = cpuMs(server.pid);
       const outcome = await load.runAutocannon(server, 'probe', scenario, duration);

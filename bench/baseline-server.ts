@@ -12,8 +12,15 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import {
-  documentQuery, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
-  splitListRows, type SqlQuery,
+  documentQuery,
+  type DocumentRow,
+  type EncounterListCriteria,
+  type EncounterListRow,
+  encounterQuery,
+  type EncounterViewRow,
+  listQuery,
+  splitListRows,
+  type SqlQuery,
 } from '../src/encounters/encounter-queries';
 import { toEncounterDto, toNoteDocumentDto, toTranscriptDocumentDto } from '../src/encounters/encounter.mapper';
 

@@ -61,7 +61,8 @@ async function encounterCount(url: string): Promise<number> {
 export async function createDefaultDatabase(options: BenchOptions, log: Log): Promise<string> {
   const url = databaseUrl(DEFAULT_DATABASE);
   const exists = await withClient(`${SERVER_URL}/postgres`, async (client) =>
-    Boolean((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEFAULT_DATABASE])).rowCount));
+    Boolean((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEFAULT_DATABASE])).rowCount),
+  );
   const reusable = options.reuse && exists && (await encounterCount(url)) === expectedEncounters(options.scale);
   if (!reusable) {
     if (options.reuse) log(`--reuse: no ${DEFAULT_DATABASE} database with ${expectedEncounters(options.scale)} encounters, generating one`);
@@ -139,10 +140,9 @@ export async function prepareDatabase(url: string, options: BenchOptions, log: L
     const encounterIds = sampled.map((row) => row.encounter_id);
     const sampleEncounterId = generated?.sampleEncounterId;
     if (sampleEncounterId !== undefined) {
-      const { rows } = await client.query<{ organization_id: string; purpose: string }>(
-        'SELECT organization_id, purpose FROM encounters WHERE encounter_id = $1',
-        [sampleEncounterId],
-      );
+      const { rows } = await client.query<{ organization_id: string; purpose: string }>('SELECT organization_id, purpose FROM encounters WHERE encounter_id = $1', [
+        sampleEncounterId,
+      ]);
       const fits = rows[0]?.organization_id === largest.organization_id && rows[0]?.purpose === 'clinical';
       log(`sampleEncounterId ${sampleEncounterId} ${fits ? 'is a clinical encounter of' : 'does NOT belong to'} ${largest.organization_id}`);
       if (fits && !encounterIds.includes(sampleEncounterId)) encounterIds[0] = sampleEncounterId;
@@ -151,7 +151,9 @@ export async function prepareDatabase(url: string, options: BenchOptions, log: L
       'SELECT encounter_id, document_id, schema_type FROM documents WHERE encounter_id = ANY($1) ORDER BY encounter_id, document_id',
       [encounterIds],
     );
-    log(`largest organization ${largest.organization_id}: ${largest.n} encounters; sampled ${encounterIds.length} encounters, ${documentRows.length} documents (${seconds(since)} s)`);
+    log(
+      `largest organization ${largest.organization_id}: ${largest.n} encounters; sampled ${encounterIds.length} encounters, ${documentRows.length} documents (${seconds(since)} s)`,
+    );
     return {
       url,
       database,

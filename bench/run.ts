@@ -46,7 +46,9 @@ const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: npm run bench builds it first');
-  log(`bench: scale ${options.scale}, ${options.duration} s per scenario and server after a ${options.warmup} s warm-up, ${options.connections} connections (load average ${loadAtStart.join(' ')})`);
+  log(
+    `bench: scale ${options.scale}, ${options.duration} s per scenario and server after a ${options.warmup} s warm-up, ${options.connections} connections (load average ${loadAtStart.join(' ')})`,
+  );
   let url = process.env.BENCH_DATABASE_URL;
   // Without BENCH_DATABASE_URL the bench owns its database: dropped again at the end unless kept.
   if (!url) {
@@ -86,7 +88,13 @@ async function main(): Promise<void> {
     teardown.monitor = undefined;
     return;
   }
-  const baseline = await startServer('baseline', ['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'], { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json' }, teardown, log);
+  const baseline = await startServer(
+    'baseline',
+    ['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'],
+    { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json' },
+    teardown,
+    log,
+  );
 
   const scenarios = buildScenarios(data);
   await compareResponses(service, baseline, data.token, scenarios, log);
@@ -112,7 +120,9 @@ async function main(): Promise<void> {
     totalSeconds: seconds(started),
   });
   printReport(results, fixedRate, rss);
-  console.log(`\nData: ${data.encounters} encounters${data.generationSeconds === null ? ' (reused)' : `, generated in ${data.generationSeconds} s`}; results in ${path.relative(ROOT, RESULTS_FILE)}`);
+  console.log(
+    `\nData: ${data.encounters} encounters${data.generationSeconds === null ? ' (reused)' : `, generated in ${data.generationSeconds} s`}; results in ${path.relative(ROOT, RESULTS_FILE)}`,
+  );
 }
 
 /** Each scenario closed loop, against the service then the baseline, each warmed up first. */

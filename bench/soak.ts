@@ -89,7 +89,9 @@ export async function runSoak(service: ManagedProcess, data: DataInfo, options: 
       rssMaxMiB: round(Math.max(...rss), 1),
     };
     minutes.push(result);
-    log(`soak minute ${minute}: ${result.requests} requests, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.failures)}, RSS median ${result.rssMedianMiB} MiB, peak ${result.rssMaxMiB} MiB`);
+    log(
+      `soak minute ${minute}: ${result.requests} requests, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.failures)}, RSS median ${result.rssMedianMiB} MiB, peak ${result.rssMaxMiB} MiB`,
+    );
   }
 
   const rssAtStartMiB = minutes[0].rssMedianMiB;
@@ -100,7 +102,19 @@ export async function runSoak(service: ManagedProcess, data: DataInfo, options: 
   writeFileSync(
     SOAK_RESULTS_FILE,
     `${JSON.stringify(
-      { date: new Date().toISOString(), scale: options.scale, seconds, ratePerSecond: rate, basis: `${RATE_SHARE * 100}% of the service’s list throughput (${round(throughput.requestsPerSecond, 0)} req/s)`, rssAtStartMiB, rssAtEndMiB, rssGrowth, errors, passed, minutes },
+      {
+        date: new Date().toISOString(),
+        scale: options.scale,
+        seconds,
+        ratePerSecond: rate,
+        basis: `${RATE_SHARE * 100}% of the service’s list throughput (${round(throughput.requestsPerSecond, 0)} req/s)`,
+        rssAtStartMiB,
+        rssAtEndMiB,
+        rssGrowth,
+        errors,
+        passed,
+        minutes,
+      },
       null,
       2,
     )}\n`,

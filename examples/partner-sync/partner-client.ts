@@ -122,8 +122,7 @@ export class PartnerNetworkError extends Error {
  * `cause`. Duck-typed, since errors may come from another realm (a test runner's sandbox).
  */
 function explain(error: unknown): string {
-  const message = (value: unknown) =>
-    typeof value === 'object' && value !== null && 'message' in value && typeof value.message === 'string' ? value.message : null;
+  const message = (value: unknown) => (typeof value === 'object' && value !== null && 'message' in value && typeof value.message === 'string' ? value.message : null);
   const cause = typeof error === 'object' && error !== null && 'cause' in error ? message(error.cause) : null;
   const own = message(error) ?? String(error);
   return cause ? `${own} (${cause})` : own;
@@ -292,10 +291,7 @@ function describe(
   attempts: number,
 ): string {
   const reason = reasonCode ?? `HTTP ${status}`;
-  const detail = [
-    body?.field ? `field ${body.field}` : null,
-    body?.missing_scopes?.length ? `missing scopes ${body.missing_scopes.join(', ')}` : null,
-  ].filter(Boolean);
+  const detail = [body?.field ? `field ${body.field}` : null, body?.missing_scopes?.length ? `missing scopes ${body.missing_scopes.join(', ')}` : null].filter(Boolean);
   const what = `${reason}${detail.length ? `; ${detail.join('; ')}` : ''}`;
   const where = `[${method} ${path} → ${status}${requestId ? `, request_id ${requestId}` : ''}]`;
   switch (kind) {

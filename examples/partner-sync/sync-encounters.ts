@@ -3,15 +3,7 @@
  * sync job would: oldest first, page by page, fetching the documents of each page before
  * asking for the next one.
  */
-import {
-  type Encounter,
-  type EncounterDocument,
-  MAX_LIMIT,
-  MAX_OFFSET,
-  PartnerApiError,
-  type PartnerClient,
-  type ReasonCode,
-} from './partner-client';
+import { type Encounter, type EncounterDocument, MAX_LIMIT, MAX_OFFSET, PartnerApiError, type PartnerClient, type ReasonCode } from './partner-client';
 
 /** The document types the document route serves; any other is `400 unsupported_document_type`. */
 export const FETCHABLE_DOCUMENT_TYPES: ReadonlySet<string> = new Set(['document', 'ambient_transcript']);

@@ -74,9 +74,7 @@ export class PhiAccessQueries {
   private async *batches<Row extends { record_id: string; occurred_at: Date }>(sql: (after: string) => string, values: unknown[]): AsyncGenerator<Row[]> {
     let last: Row | null = null;
     for (;;) {
-      const rows: Row[] = last
-        ? await this.dataSource.query(sql(AFTER_LAST), [...values, last.occurred_at, last.record_id])
-        : await this.dataSource.query(sql('true'), values);
+      const rows: Row[] = last ? await this.dataSource.query(sql(AFTER_LAST), [...values, last.occurred_at, last.record_id]) : await this.dataSource.query(sql('true'), values);
       if (rows.length > 0) yield rows;
       if (rows.length < BATCH_SIZE) return;
       last = rows[rows.length - 1];

@@ -17,17 +17,7 @@ import { VerifiedKeyCache } from './verified-key-cache';
 @Module({
   // A key belongs to an organization that must exist; the guards spend the request budgets.
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), OrganizationsModule, RateLimitsModule],
-  providers: [
-    ApiKeyDigestService,
-    ApiKeyAuthenticator,
-    ApiKeyUsageRecorder,
-    VerifiedKeyCache,
-    ApiKeysService,
-    ApiKeyGuard,
-    KeyRateLimitGuard,
-    OrganizationKeyGuard,
-    ScopeGuard,
-  ],
+  providers: [ApiKeyDigestService, ApiKeyAuthenticator, ApiKeyUsageRecorder, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, KeyRateLimitGuard, OrganizationKeyGuard, ScopeGuard],
   exports: [ApiKeyDigestService, ApiKeyAuthenticator, VerifiedKeyCache, ApiKeysService, ApiKeyGuard, KeyRateLimitGuard, OrganizationKeyGuard, ScopeGuard, RateLimitsModule],
 })
 export class AuthModule {}

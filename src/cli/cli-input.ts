@@ -16,7 +16,10 @@ export function requiredArgument(value: string | undefined, what: string): strin
 
 /** A comma-separated option: `a, b,` is `['a', 'b']`, and `""` is no item at all. */
 export function listOption(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**

@@ -64,7 +64,10 @@ export class RecordOutput<Row> {
   }
 
   private aligned(line: readonly string[]): string {
-    return line.map((cell, index) => cell.padEnd(this.widths![index])).join('  ').trimEnd();
+    return line
+      .map((cell, index) => cell.padEnd(this.widths![index]))
+      .join('  ')
+      .trimEnd();
   }
 }
 

@@ -7,12 +7,7 @@ import { CliDatabase } from './cli-database';
 import { commandGroupHelp, listOption, noExtraArguments, requiredArgument, requiredOption, wholeNumber } from './cli-input';
 import { CliOutput } from './cli-output';
 import { formatTable } from './format-table';
-import {
-  WebhooksDeliveriesCommand,
-  WebhooksDispatchCommand,
-  WebhooksRedeliverCommand,
-  WebhooksReplayCommand,
-} from './webhook-deliveries.command';
+import { WebhooksDeliveriesCommand, WebhooksDispatchCommand, WebhooksRedeliverCommand, WebhooksReplayCommand } from './webhook-deliveries.command';
 
 @SubCommand({ name: 'create', description: "Register a partner organization's endpoint; its signing secret is printed this once only" })
 export class WebhooksCreateCommand extends CommandRunner {
@@ -159,9 +154,10 @@ export class WebhooksRotateSecretCommand extends CommandRunner {
     const graceHours = options.graceHours === undefined ? undefined : wholeNumber(options.graceHours, '--grace-hours');
     await this.database.open();
     const { secret, previousSecretExpiresAt } = await this.endpoints.rotateSecret(endpointId, graceHours);
-    const grace = previousSecretExpiresAt === null
-      ? 'The previous secret no longer signs.'
-      : `Deliveries are signed with both secrets (v1=<new> v1=<old>) until ${toApiTimestamp(previousSecretExpiresAt)}.`;
+    const grace =
+      previousSecretExpiresAt === null
+        ? 'The previous secret no longer signs.'
+        : `Deliveries are signed with both secrets (v1=<new> v1=<old>) until ${toApiTimestamp(previousSecretExpiresAt)}.`;
     this.output.line(`Rotated the signing secret of webhook endpoint ${endpointId}. ${grace}`);
     this.output.line(`New signing secret, shown this once only and never again: ${secret}`);
   }

@@ -1,5 +1,4 @@
-const RFC3339_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** An instant as precise as RFC 3339 writes it (to the nanosecond), unlike a JS Date. */
 export class Rfc3339Instant {
@@ -10,8 +9,9 @@ export class Rfc3339Instant {
   ) {}
 
   isBefore(other: Rfc3339Instant): boolean {
-    return this.epochMilliseconds < other.epochMilliseconds ||
-      (this.epochMilliseconds === other.epochMilliseconds && this.nanosecondsOfMillisecond < other.nanosecondsOfMillisecond);
+    return (
+      this.epochMilliseconds < other.epochMilliseconds || (this.epochMilliseconds === other.epochMilliseconds && this.nanosecondsOfMillisecond < other.nanosecondsOfMillisecond)
+    );
   }
 
   /**

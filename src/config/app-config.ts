@@ -14,9 +14,7 @@ export type DatabaseConfig =
     };
 
 /** Where recordings are kept (`RECORDINGS_STORE`). */
-export type RecordingStoreConfig =
-  | { kind: 'local'; dir: string }
-  | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean };
+export type RecordingStoreConfig = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean };
 
 /** pino's levels, most to least severe, and `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

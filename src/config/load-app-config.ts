@@ -127,7 +127,10 @@ function parseRecordingStore(env: NodeJS.ProcessEnv): RecordingStoreConfig {
   const bucket = nonEmpty(env.S3_BUCKET)?.trim();
   if (bucket === undefined) throw new ConfigError('S3_BUCKET is required with RECORDINGS_STORE=s3.');
   // The SDK would find a region in these too; without one it fails at the first upload instead of at start.
-  const region = [env.S3_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION].map(nonEmpty).find((value) => value !== undefined)?.trim();
+  const region = [env.S3_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION]
+    .map(nonEmpty)
+    .find((value) => value !== undefined)
+    ?.trim();
   if (region === undefined) throw new ConfigError('S3_REGION (or AWS_REGION) is required with RECORDINGS_STORE=s3.');
   const endpoint = nonEmpty(env.S3_ENDPOINT);
   return {

@@ -16,22 +16,14 @@ export class DocumentsController {
   @Get(':document_id')
   @PartnerEndpoint('documents.read', { summary: 'Read one clinical document of an encounter', lookupErrors: DOCUMENT_LOOKUP_ERRORS })
   @ApiOkResponse({ type: DocumentDetailDto, description: 'A note with its content, or an ambient transcript’s metadata.' })
-  get(
-    @Param('encounter_id') encounterId: string,
-    @Param('document_id') documentId: string,
-    @PartnerCall() call: PartnerCall,
-  ): Promise<Disclosed<DocumentDetailDto>> {
+  get(@Param('encounter_id') encounterId: string, @Param('document_id') documentId: string, @PartnerCall() call: PartnerCall): Promise<Disclosed<DocumentDetailDto>> {
     return this.documents.get(call.organizationId, encounterId, documentId);
   }
 
   @Get(':document_id/transcript')
   @PartnerEndpoint('documents.transcript', { summary: 'Read the transcript of an ambient transcript', lookupErrors: TRANSCRIPT_LOOKUP_ERRORS })
   @ApiOkResponse({ type: TranscriptResponseDto })
-  getTranscript(
-    @Param('encounter_id') encounterId: string,
-    @Param('document_id') documentId: string,
-    @PartnerCall() call: PartnerCall,
-  ): Promise<Disclosed<TranscriptResponseDto>> {
+  getTranscript(@Param('encounter_id') encounterId: string, @Param('document_id') documentId: string, @PartnerCall() call: PartnerCall): Promise<Disclosed<TranscriptResponseDto>> {
     return this.documents.getTranscript(call.organizationId, encounterId, documentId);
   }
 }

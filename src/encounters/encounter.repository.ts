@@ -2,8 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EncounterAccessRow } from './encounter-access';
 import {
-  documentQuery, type DocumentPayload, type DocumentRow, type EncounterListCriteria, type EncounterListRow, encounterQuery, type EncounterViewRow, listQuery,
-  splitListRows, type SqlQuery,
+  documentQuery,
+  type DocumentPayload,
+  type DocumentRow,
+  type EncounterListCriteria,
+  type EncounterListRow,
+  encounterQuery,
+  type EncounterViewRow,
+  listQuery,
+  splitListRows,
+  type SqlQuery,
 } from './encounter-queries';
 
 /**
@@ -27,12 +35,7 @@ export class EncounterRepository {
     return row;
   }
 
-  async findDocument(
-    organizationId: string,
-    encounterId: string,
-    documentId: string,
-    payload: DocumentPayload,
-  ): Promise<(EncounterAccessRow & Partial<DocumentRow>) | undefined> {
+  async findDocument(organizationId: string, encounterId: string, documentId: string, payload: DocumentPayload): Promise<(EncounterAccessRow & Partial<DocumentRow>) | undefined> {
     if (!isStorableText(encounterId)) return undefined;
     // No document has such an id; the encounter is still checked first, as for any unknown document.
     const storedDocumentId = isStorableText(documentId) ? documentId : null;

@@ -13,13 +13,11 @@ export interface PartnerCall<Query = NoQuery> {
 
 const QUERY_SPEC = Symbol('partnerCallQuerySpec');
 
-const PartnerCallParam = createParamDecorator(
-  (spec: QuerySpec, context: ExecutionContext): { organizationId: string; keyId: string; query: UnvalidatedQuery } => {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const { organizationId, keyId } = callerOf(request);
-    return { organizationId, keyId, query: { spec, search: rawQueryOf(request.originalUrl) } };
-  },
-);
+const PartnerCallParam = createParamDecorator((spec: QuerySpec, context: ExecutionContext): { organizationId: string; keyId: string; query: UnvalidatedQuery } => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const { organizationId, keyId } = callerOf(request);
+  return { organizationId, keyId, query: { spec, search: rawQueryOf(request.originalUrl) } };
+});
 
 /**
  * The handler parameter of every partner endpoint. `spec` lists the query params the route

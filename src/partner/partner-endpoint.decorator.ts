@@ -19,10 +19,23 @@ export const PARTNER_SECURITY_SCHEME = 'bearer';
 
 /** What checks 1-5 can answer on every partner route, whatever its resource. */
 const CHECK_ERRORS: readonly ReasonCode[] = [
-  'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable',
-  'invalid_key', 'revoked_key', 'disabled_key', 'expired_key', 'rate_limited', 'org_scope_only_required',
-  'organization_not_allowlisted', 'route_not_allowed', 'missing_scope', 'unsupported_filter',
-  'service_unavailable', 'internal_error',
+  'missing_bearer',
+  'api_keys_disabled',
+  'test_prefix_not_allowed',
+  'malformed_token',
+  'digest_key_unavailable',
+  'invalid_key',
+  'revoked_key',
+  'disabled_key',
+  'expired_key',
+  'rate_limited',
+  'org_scope_only_required',
+  'organization_not_allowlisted',
+  'route_not_allowed',
+  'missing_scope',
+  'unsupported_filter',
+  'service_unavailable',
+  'internal_error',
 ];
 
 export interface PartnerEndpointOptions {
@@ -47,9 +60,7 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
     // Parameter decorators are applied before method decorators, so the spec is already there.
     const querySpec = partnerCallQuerySpecOf(target, key);
     if (!querySpec) {
-      throw new Error(
-        `${target.constructor.name}.${String(key)} (${routeId}) must declare a @PartnerCall() parameter: it is what rejects unsupported query params.`,
-      );
+      throw new Error(`${target.constructor.name}.${String(key)} (${routeId}) must declare a @PartnerCall() parameter: it is what rejects unsupported query params.`);
     }
     applyDecorators(
       PartnerRoute(routeId),
@@ -71,9 +82,7 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
 }
 
 function queryParameterDocs(spec: QuerySpec): MethodDecorator[] {
-  return Object.entries(spec.params).map(([name, param]) =>
-    ApiQuery({ name, required: false, description: param.openApi.description, schema: param.openApi.schema }),
-  );
+  return Object.entries(spec.params).map(([name, param]) => ApiQuery({ name, required: false, description: param.openApi.description, schema: param.openApi.schema }));
 }
 
 /** Codes the route's own query params can give: the list's invalid_* codes, none elsewhere. */

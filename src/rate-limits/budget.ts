@@ -52,7 +52,8 @@ export class Budget {
     if (this.limiter === null) return null;
     try {
       const counter = await this.limiter.get(id);
-      if (counter === null) return { policy: this.policy, quota: this.quota, windowSeconds: this.windowSeconds, remaining: this.quota, resetSeconds: this.windowSeconds, exceeded: false };
+      if (counter === null)
+        return { policy: this.policy, quota: this.quota, windowSeconds: this.windowSeconds, remaining: this.quota, resetSeconds: this.windowSeconds, exceeded: false };
       return this.stateOf(counter, counter.consumedPoints >= this.quota);
     } catch (error) {
       this.onStoreError(error);

@@ -85,8 +85,14 @@ export class MediaUrlSigner implements OnModuleInit {
     const signature = single(query, 'signature');
     const onlyThese = [...query.keys()].length === 3;
     const wellFormed =
-      isRecordingId(recordingId) && onlyThese && expires !== null && EXPIRES.test(expires) &&
-      sealedKey !== null && SEALED_KEY.test(sealedKey) && signature !== null && SIGNATURE.test(signature);
+      isRecordingId(recordingId) &&
+      onlyThese &&
+      expires !== null &&
+      EXPIRES.test(expires) &&
+      sealedKey !== null &&
+      SEALED_KEY.test(sealedKey) &&
+      signature !== null &&
+      SIGNATURE.test(signature);
     if (keys === null || !wellFormed) throw new ApiError('media_url_invalid');
     const expected = this.signatureOf(keys.signing, recordingId, expires, sealedKey);
     if (!timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) throw new ApiError('media_url_invalid');

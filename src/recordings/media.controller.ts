@@ -37,7 +37,8 @@ export class MediaController {
   }
 
   private async record(request: IdentifiedRequest, { caller, recording }: MediaAccess, status: number): Promise<void> {
-    const disclosed = status < 300 ? [{ encounter_id: recording.encounterId, patient_id: recording.patientId, document_ids: [recording.documentId], recording_id: recording.recordingId }] : [];
+    const disclosed =
+      status < 300 ? [{ encounter_id: recording.encounterId, patient_id: recording.patientId, document_ids: [recording.documentId], recording_id: recording.recordingId }] : [];
     const reasonCode = status === 416 ? 'range_not_satisfiable' : null;
     try {
       await this.audit.append(phiAccessRecordOf(request, caller, { routeId: MEDIA_FETCH_ROUTE, status, reasonCode, disclosed }));

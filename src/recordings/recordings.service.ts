@@ -56,7 +56,12 @@ export class RecordingsService {
   /** The recording a media URL names, with its encounter's organization and purpose. */
   async findServed(recordingId: string): Promise<ServedRecording | null> {
     const row = await this.recordings.findOne({
-      select: { recordingId: true, documentId: true, contentType: true, document: { documentId: true, encounter: { encounterId: true, organizationId: true, patientId: true, purpose: true } } },
+      select: {
+        recordingId: true,
+        documentId: true,
+        contentType: true,
+        document: { documentId: true, encounter: { encounterId: true, organizationId: true, patientId: true, purpose: true } },
+      },
       relations: { document: { encounter: true } },
       where: { recordingId },
     });

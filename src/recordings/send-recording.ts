@@ -19,13 +19,7 @@ const logger = new Logger('MediaController');
  * malformed one, another unit, several ranges, or one with `If-Range` (we send no validator
  * it could match). A range that starts past the end is `416`, whose `Content-Range` gives the size.
  */
-export async function sendRecording(
-  request: Request,
-  response: Response,
-  path: string,
-  recording: RecordingRef,
-  beforeAnswer: (status: number) => Promise<void>,
-): Promise<void> {
+export async function sendRecording(request: Request, response: Response, path: string, recording: RecordingRef, beforeAnswer: (status: number) => Promise<void>): Promise<void> {
   // Opened first: the size read is the size of the very file streamed, even if it is replaced meanwhile.
   const file = await open(path, 'r');
   try {

@@ -12,7 +12,12 @@ const TRANSCRIPT_READY_EVENT_SCHEMA = {
   description: 'A thin pointer: no patient data, no transcript, no URL. Fetch the transcript with your API key.',
   required: ['id', 'type', 'api_version', 'occurred_at', 'organization_id', 'resources'],
   properties: {
-    id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$', description: 'The event id, also sent as `ChartHero-Event-Id`: deduplicate on it.', example: 'evt_5f0c1e2a9b7d4c3e8f1a2b3c4d5e6f70' },
+    id: {
+      type: 'string',
+      pattern: '^evt_[0-9a-f]{32}$',
+      description: 'The event id, also sent as `ChartHero-Event-Id`: deduplicate on it.',
+      example: 'evt_5f0c1e2a9b7d4c3e8f1a2b3c4d5e6f70',
+    },
     type: { type: 'string', const: 'recording.transcript_ready' },
     api_version: { type: 'string', const: WEBHOOK_API_VERSION },
     occurred_at: { type: 'string', format: 'date-time', description: 'When the transcript was written, UTC, whole seconds.', example: '2026-05-25T15:00:00Z' },

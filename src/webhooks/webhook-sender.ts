@@ -24,14 +24,7 @@ export interface AttemptOutcome {
 }
 
 export type AttemptError =
-  | 'timeout'
-  | 'target_not_public'
-  | 'signing_secret_unreadable'
-  | 'dns_error'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'tls_error'
-  | 'connection_error';
+  'timeout' | 'target_not_public' | 'signing_secret_unreadable' | 'dns_error' | 'connection_refused' | 'connection_reset' | 'tls_error' | 'connection_error';
 
 class TargetNotPublicError extends Error {
   override readonly name = 'TargetNotPublicError';
@@ -91,7 +84,13 @@ export class WebhookSender {
           resolve({
             statusCode: response.statusCode ?? null,
             error: null,
-            responseExcerpt: kept === 0 ? null : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8').replace(/\uFFFD+$/, ''),
+            responseExcerpt:
+              kept === 0
+                ? null
+                : Buffer.concat(chunks)
+                    .subarray(0, EXCERPT_BYTES)
+                    .toString('utf8')
+                    .replace(/\uFFFD+$/, ''),
             retryAfterSeconds: response.statusCode === 429 || response.statusCode === 503 ? retryAfterSeconds(response.headers['retry-after'], this.clock.now()) : null,
           });
         };

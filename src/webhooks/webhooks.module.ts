@@ -20,11 +20,7 @@ import { WebhookSender } from './webhook-sender';
  */
 @Module({
   // Endpoints belong to organizations that are partners (PartnerModule's allowlist).
-  imports: [
-    TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookEventEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]),
-    OrganizationsModule,
-    PartnerModule,
-  ],
+  imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookEventEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]), OrganizationsModule, PartnerModule],
   providers: [WebhookSecretCipher, WebhookEndpointsService, WebhookDeliveriesService, WebhookSender, WebhookMetrics, WebhookDispatcher],
   // For the operator CLI and the fixture loader.
   exports: [WebhookEndpointsService, WebhookDeliveriesService, WebhookDispatcher],

@@ -26,11 +26,19 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  * webhook, which Swagger UI shows by its name ("POST recording.transcript_ready").
  */
 const OPERATIONS = [...Object.entries(DOCUMENT.paths), ...Object.entries(DOCUMENT.webhooks)]
-  .flatMap(([path, item]) => Object.keys(item).filter((key) => HTTP_METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
+  .flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((key) => HTTP_METHODS.includes(key))
+      .map((method) => `${method.toUpperCase()} ${path}`),
+  )
   .sort();
 
 /** Swagger UI puts zero-width spaces after each `/` of a path so that it can wrap. */
-const visibleText = (text: string) => text.replace(/[\u200b\u00ad]/g, '').replace(/\s+/g, ' ').trim();
+const visibleText = (text: string) =>
+  text
+    .replace(/[\u200b\u00ad]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 describe('the API reference page (/docs)', () => {
   let t: TestApp;
@@ -86,7 +94,12 @@ describe('the API reference page (/docs)', () => {
     await list.locator('.opblock-summary').click();
     const parameters = list.locator('.parameters .parameter__name');
     await parameters.first().waitFor({ state: 'visible' });
-    const names = (await parameters.allInnerTexts()).map((name) => visibleText(name).replace(/\s*\*?\s*$/, '').split(' ')[0]);
+    const names = (await parameters.allInnerTexts()).map(
+      (name) =>
+        visibleText(name)
+          .replace(/\s*\*?\s*$/, '')
+          .split(' ')[0],
+    );
     const documented = (DOCUMENT.paths['/external/v1/encounters'].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
     expect(documented).toEqual(expect.arrayContaining(['limit', 'offset', 'sort_order', 'start_at', 'end_at']));
     expect(names.sort()).toEqual([...documented].sort());

@@ -443,7 +443,10 @@ describe('media URLs over time', () => {
       const url = await urlFromB('ch_sk_audio_losing', audioOf('enc_audio_losing', 'doc_audio_losing'));
       expect((await fetchMedia(url)).status).toBe(200);
 
-      await b.app.get(PartnerAllowlistService).allow('org_audio_losing', ALL_ROUTES.filter((route) => route !== 'documents.audio'));
+      await b.app.get(PartnerAllowlistService).allow(
+        'org_audio_losing',
+        ALL_ROUTES.filter((route) => route !== 'documents.audio'),
+      );
 
       expect(await fetchOnceTheLimitHasPassed(url)).toEqual({ status: 403, reasonCode: 'media_url_invalid' });
     });

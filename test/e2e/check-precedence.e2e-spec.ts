@@ -118,7 +118,14 @@ describe('check precedence (default deployment)', () => {
 
   // Controls: without its earlier failure, each pair's later failure is what answers.
   it.each<Case>([
-    ['missing_scope is on the list route, which the partner has', LIST, 'ch_sk_prec_list_only_no_scopes', 403, 'missing_scope', { missingScopes: ['documents:read', 'patients:read'] }],
+    [
+      'missing_scope is on the list route, which the partner has',
+      LIST,
+      'ch_sk_prec_list_only_no_scopes',
+      403,
+      'missing_scope',
+      { missingScopes: ['documents:read', 'patients:read'] },
+    ],
     ['limit=0 alone is invalid_limit', `${LIST}?limit=0`, TOKEN, 422, 'invalid_limit', { field: 'limit' }],
     ['offset=-1 alone is invalid_offset', `${LIST}?offset=-1`, TOKEN, 422, 'invalid_offset', { field: 'offset' }],
     ['sort_order=ASC alone is invalid_sort', `${LIST}?sort_order=ASC`, TOKEN, 422, 'invalid_sort', { field: 'sort_order' }],

@@ -17,7 +17,12 @@ const FIXTURE = {
   documents: [noteDocument('doc_cli_ann', 'enc_cli_ann')],
 };
 
-const jsonLines = (stdout: string) => stdout.trimEnd().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('npm run cli -- audit', () => {
   let scenario: CliScenario;
@@ -61,7 +66,14 @@ describe('npm run cli -- audit', () => {
         ],
       },
       expect.objectContaining({ request_id: 'cli-audit-document', route_id: 'documents.read', status: 200 }),
-      expect.objectContaining({ request_id: 'cli-audit-denied', key_id: 'key_cli_audit_user', route_id: 'encounters.read', status: 403, reason_code: 'org_scope_only_required', disclosed: [] }),
+      expect.objectContaining({
+        request_id: 'cli-audit-denied',
+        key_id: 'key_cli_audit_user',
+        route_id: 'encounters.read',
+        status: 403,
+        reason_code: 'org_scope_only_required',
+        disclosed: [],
+      }),
     ]);
 
     // --since and --until bound the records: since included, until excluded.

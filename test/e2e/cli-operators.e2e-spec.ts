@@ -12,12 +12,7 @@ const DENIED_TOKEN = 'ch_sk_seed_denied_key';
 
 /** What every test starts from. Each test works on records of its own, so none depends on another's changes. */
 const SEED = {
-  organizations: [
-    organization('org_seed'),
-    organization('org_plain', { partnerRoutes: null }),
-    organization('org_routes'),
-    organization('org_denied'),
-  ],
+  organizations: [organization('org_seed'), organization('org_plain', { partnerRoutes: null }), organization('org_routes'), organization('org_denied')],
   api_keys: [
     apiKey('key_active', 'org_seed', 'ch_sk_seed_active_key'),
     apiKey('key_disabled', 'org_seed', 'ch_sk_seed_disabled_key', { status: 'disabled' }),
@@ -147,7 +142,10 @@ describe('npm run cli: organizations, partners and keys', () => {
       [['keys', 'create', '--org', 'org_nope', '--scopes', 'encounters:read'], 'unknown organization "org_nope"'],
       [create('--scopes', 'encounters:read,encounters:write'), `unknown scope "encounters:write" ${KNOWN_SCOPES}`],
       [create('--scopes', ','), `at least one scope is required ${KNOWN_SCOPES}`],
-      [create('--scopes', 'encounters:read', '--expires-at', '2099-01-01T00:00:00'), '--expires-at "2099-01-01T00:00:00" is not an RFC 3339 date-time with an offset, like 2027-01-01T00:00:00Z'],
+      [
+        create('--scopes', 'encounters:read', '--expires-at', '2099-01-01T00:00:00'),
+        '--expires-at "2099-01-01T00:00:00" is not an RFC 3339 date-time with an offset, like 2027-01-01T00:00:00Z',
+      ],
       [create('--scopes', 'encounters:read', '--expires-at', '2020-01-01T00:00:00+01:00'), 'expires_at 2019-12-31T23:00:00Z is not in the future'],
       [create('--scopes', 'encounters:read', '--scope-type', 'admin'), 'unknown scope type "admin" (known: organization, user, platform)'],
       [['keys', 'list', '--org', 'org_nope'], 'unknown organization "org_nope"'],
@@ -194,7 +192,10 @@ function issuedKey(result: CliResult, organizationId: string): { keyId: string; 
 
 /** `keys list` output as cells (no cell holds a space). */
 function tableOf(stdout: string): string[][] {
-  return stdout.trimEnd().split('\n').map((line) => line.split(/ +/));
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(/ +/));
 }
 
 function displayPrefix(token: string): string {

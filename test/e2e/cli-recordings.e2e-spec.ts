@@ -11,7 +11,11 @@ const SEED = {
   api_keys: [apiKey('key_rec', 'org_rec', TOKEN)],
   patients: [patient('pat_rec', 'org_rec')],
   encounters: [encounter('enc_rec', 'org_rec', 'pat_rec', '2026-05-25T14:00:00Z')],
-  documents: [transcriptDocument('doc_rec_second', 'enc_rec'), transcriptDocument('doc_rec_untranscribed', 'enc_rec', { transcript: null }), noteDocument('doc_rec_note', 'enc_rec')],
+  documents: [
+    transcriptDocument('doc_rec_second', 'enc_rec'),
+    transcriptDocument('doc_rec_untranscribed', 'enc_rec', { transcript: null }),
+    noteDocument('doc_rec_note', 'enc_rec'),
+  ],
 };
 
 /** The recordings CLI (docs/operations.md): `fixtures load` with recordings, `recordings put` and `transcripts put`, run as `npm run cli` runs them. */
@@ -101,7 +105,12 @@ describe('npm run cli: recordings', () => {
   });
 
   it('transcripts put sets a first transcript (recording the event), then refuses a file that is no transcript, with one line', async () => {
-    const first = await cli('transcripts', 'put', 'doc_rec_untranscribed', await scenario.file('transcript.json', { provider: 'deepgram', turns: [{ speaker: 'clinician', start: 0, end: 1.6, text: 'Good morning.' }] }));
+    const first = await cli(
+      'transcripts',
+      'put',
+      'doc_rec_untranscribed',
+      await scenario.file('transcript.json', { provider: 'deepgram', turns: [{ speaker: 'clinician', start: 0, end: 1.6, text: 'Good morning.' }] }),
+    );
     expect(first).toEqual({ code: 0, stderr: '', stdout: 'Set the transcript of document doc_rec_untranscribed (1 turns), its first. recording.transcript_ready recorded.\n' });
     const refused = await cli('transcripts', 'put', 'doc_rec_untranscribed', await scenario.file('not-a-transcript.json', { provider: 'deepgram' }));
     expect(refused).toMatchObject({ code: 1, stdout: '' });

@@ -90,21 +90,39 @@ describe('npm run cli: webhooks', () => {
 
     expect(code).toBe(0);
     expect(stdout).toBe('Dispatching webhook deliveries. SIGINT or SIGTERM stops after the attempts in flight.\nSIGTERM: settling the attempts in flight.\nStopped.\n');
-    expect(JSON.parse(webhook.rawBody)).toMatchObject({ type: 'recording.transcript_ready', organization_id: organizationId, resources: { encounter_id: 'enc_hooks_dispatch', document_id: documentId } });
+    expect(JSON.parse(webhook.rawBody)).toMatchObject({
+      type: 'recording.transcript_ready',
+      organization_id: organizationId,
+      resources: { encounter_id: 'enc_hooks_dispatch', document_id: documentId },
+    });
     expect(verifiedSignatures(webhook, [secret])).toEqual([true]);
 
     const deliveries = await cli('webhooks', 'deliveries', '--org', organizationId, '--status', 'delivered');
     expect(deliveries).toMatchObject({ code: 0, stderr: '' });
     const row = deliveries.stdout.split('\n')[1].split(/\s+/);
-    expect(row.slice(0, 7)).toEqual([webhook.headers['charthero-delivery-id'], webhook.headers['charthero-event-id'], 'recording.transcript_ready', endpointId, 'delivered', '1', '200']);
+    expect(row.slice(0, 7)).toEqual([
+      webhook.headers['charthero-delivery-id'],
+      webhook.headers['charthero-event-id'],
+      'recording.transcript_ready',
+      endpointId,
+      'delivered',
+      '1',
+      '200',
+    ]);
   });
 
   it('rotate-secret prints the new secret once; redeliver and replay queue again; refusals change nothing', async () => {
     const { organizationId, documentId, endpointId } = await partnerWithEndpoint('hooks_requeue');
     const rotated = await cli('webhooks', 'rotate-secret', endpointId, '--grace-hours', '2');
     expect(rotated).toMatchObject({ code: 0, stderr: '' });
-    expect(rotated.stdout).toMatch(/signed with both secrets \(v1=<new> v1=<old>\) until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\nNew signing secret, shown this once only and never again: whsec_[A-Za-z0-9_-]{43}\n$/);
-    expect(await cli('webhooks', 'rotate-secret', endpointId, '--grace-hours', '2h')).toEqual({ code: 1, stdout: '', stderr: 'error: --grace-hours must be a whole number, got "2h"\n' });
+    expect(rotated.stdout).toMatch(
+      /signed with both secrets \(v1=<new> v1=<old>\) until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\nNew signing secret, shown this once only and never again: whsec_[A-Za-z0-9_-]{43}\n$/,
+    );
+    expect(await cli('webhooks', 'rotate-secret', endpointId, '--grace-hours', '2h')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --grace-hours must be a whole number, got "2h"\n',
+    });
 
     // A delivery waiting for a dispatcher (none runs here).
     expect(await cli('transcripts', 'put', documentId, await scenario.file('requeue-transcript.json', TRANSCRIPT))).toMatchObject({ code: 0, stderr: '' });

@@ -20,7 +20,12 @@ describe('npm run cli', () => {
     const scenario = await createCliScenario({ migrated: false });
     try {
       const valid = await scenario.file('valid.json', VALID);
-      for (const args of [['fixtures', 'load', valid], ['orgs', 'create', '--id', 'org_x', '--name', 'X'], ['keys', 'list', '--org', 'org_cli'], ['db', 'recount']]) {
+      for (const args of [
+        ['fixtures', 'load', valid],
+        ['orgs', 'create', '--id', 'org_x', '--name', 'X'],
+        ['keys', 'list', '--org', 'org_cli'],
+        ['db', 'recount'],
+      ]) {
         expect({ args, ...(await scenario.cli(...args)) }).toEqual({ args, code: 1, stdout: '', stderr: PENDING_MIGRATIONS });
       }
       // The first migration as an operator runs it: a process that exits 0, its one line on standard output.
@@ -52,7 +57,11 @@ describe('npm run cli', () => {
     afterEach(() => scenario.close());
 
     it('fixtures load loads a file, whose keys then work at the API', async () => {
-      const result = await cli('fixtures', 'load', await file('more.json', { organizations: [organization('org_more')], api_keys: [apiKey('key_more', 'org_more', 'ch_sk_cli_more_key')] }));
+      const result = await cli(
+        'fixtures',
+        'load',
+        await file('more.json', { organizations: [organization('org_more')], api_keys: [apiKey('key_more', 'org_more', 'ch_sk_cli_more_key')] }),
+      );
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain('1 organizations, 1 API keys, 0 patients, 0 encounters, 0 documents');
       expect(await listStatus('ch_sk_cli_more_key')).toBe(200);
@@ -94,7 +103,11 @@ describe('npm run cli', () => {
 
     it.each([
       ['an unknown field', { organizations: [{ ...organization('org_new'), colour: 'blue' }] }, 'organizations[1] (org_new): property colour should not exist'],
-      ['a dangling reference', { encounters: [encounter('enc_x', 'org_cli', 'pat_missing', '2026-05-25T14:00:00Z')] }, 'encounters[0] (enc_x): patient "pat_missing" does not exist'],
+      [
+        'a dangling reference',
+        { encounters: [encounter('enc_x', 'org_cli', 'pat_missing', '2026-05-25T14:00:00Z')] },
+        'encounters[0] (enc_x): patient "pat_missing" does not exist',
+      ],
       ['a duplicate id', { patients: [patient('pat_a', 'org_cli'), patient('pat_a', 'org_cli')] }, 'patients[1] (pat_a): duplicate patient_id "pat_a"'],
       ['an id already loaded', { organizations: [organization('org_cli')] }, 'organizations[1] (org_cli): organization_id "org_cli" already exists in the database'],
     ])('rejects %s with one line naming the record, and loads nothing', async (_case, fixture, message) => {

@@ -129,7 +129,11 @@ describeWith('postgres', 'database faults through a TCP proxy', () => {
       while (running) statuses.push((await list()).status);
     });
     // Between terminations, and after the last, the clients get some answers each: the pool reconnects under load.
-    const answers = (count: number) => pollUntil(() => statuses.length, (answered) => answered >= count);
+    const answers = (count: number) =>
+      pollUntil(
+        () => statuses.length,
+        (answered) => answered >= count,
+      );
     for (let round = 0; round < 5; round++) {
       await answers(statuses.length + 8);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [databaseName]);

@@ -24,7 +24,11 @@ describe('the npm start demo', () => {
     });
     demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await pollUntil(() => output, (printed) => /Stop with Ctrl-C/.test(printed), { timeoutMs: 45_000 });
+    await pollUntil(
+      () => output,
+      (printed) => /Stop with Ctrl-C/.test(printed),
+      { timeoutMs: 45_000 },
+    );
   });
   afterAll(async () => {
     demo.kill('SIGTERM');
@@ -32,7 +36,11 @@ describe('the npm start demo', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const printedCurlLines = () => output.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl '));
+  const printedCurlLines = () =>
+    output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('curl '));
 
   it('prints the URL, a demo key and a curl line', () => {
     expect(output).toMatch(/listening on http:\/\/localhost:\d+/);
@@ -96,7 +104,5 @@ describe('the npm start demo', () => {
 });
 
 function shell(command: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('sh', ['-c', command], (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${stderr}`)) : resolve(stdout))),
-  );
+  return new Promise((resolve, reject) => execFile('sh', ['-c', command], (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${stderr}`)) : resolve(stdout))));
 }

@@ -162,8 +162,7 @@ describe('GET /external/v1/encounters: paging, order, window and bodies', () => 
   });
   afterAll(() => t.close());
 
-  const list = (token: string, query: Record<string, string | number> = {}) =>
-    t.http().get(LIST).query(query).set('Authorization', bearer(token));
+  const list = (token: string, query: Record<string, string | number> = {}) => t.http().get(LIST).query(query).set('Authorization', bearer(token));
 
   describe('page size', () => {
     it('defaults to limit 50 and offset 0, newest first', async () => {
@@ -234,14 +233,7 @@ describe('GET /external/v1/encounters: paging, order, window and bodies', () => 
     });
 
     it('breaks created_at ties by encounter_id, ascending with asc', async () => {
-      expect(ids(await list(TIE_TOKEN, { sort_order: 'asc' }))).toEqual([
-        'enc_tie_early',
-        'enc_tie_a',
-        'enc_tie_b',
-        'enc_tie_c',
-        'enc_tie_d',
-        'enc_tie_late',
-      ]);
+      expect(ids(await list(TIE_TOKEN, { sort_order: 'asc' }))).toEqual(['enc_tie_early', 'enc_tie_a', 'enc_tie_b', 'enc_tie_c', 'enc_tie_d', 'enc_tie_late']);
     });
 
     it('keeps the tie-break across page boundaries', async () => {
@@ -272,10 +264,7 @@ describe('GET /external/v1/encounters: paging, order, window and bodies', () => 
     });
 
     it('reads a percent-encoded + in a raw query string as the offset sign', async () => {
-      const response = await t
-        .http()
-        .get(`${LIST}?start_at=2026-05-25T16:00:00%2B02:00&end_at=2026-05-25T18:00:00%2B02:00`)
-        .set('Authorization', bearer(WINDOW_TOKEN));
+      const response = await t.http().get(`${LIST}?start_at=2026-05-25T16:00:00%2B02:00&end_at=2026-05-25T18:00:00%2B02:00`).set('Authorization', bearer(WINDOW_TOKEN));
       expect(ids(response)).toEqual(INSIDE);
     });
 

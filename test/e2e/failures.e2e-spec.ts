@@ -105,9 +105,7 @@ describeWith('postgres', 'a slow database', () => {
   it('answers 503 service_unavailable once the statement timeout passes, instead of piling requests up', async () => {
     await whileEncountersLocked(locker, async () => {
       const started = Date.now();
-      const responses = await Promise.all(
-        Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))),
-      );
+      const responses = await Promise.all(Array.from({ length: 15 }, () => t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))));
       responses.forEach((response) => expectError(response, 503, 'service_unavailable'));
       // 15 requests on a pool of 10: all answered in a few timeouts, none left hanging.
       expect(Date.now() - started).toBeLessThan(3_000);

@@ -1,4 +1,18 @@
-import { Body, CanActivate, Controller, Get, InternalServerErrorException, MethodNotAllowedException, MiddlewareConsumer, Module, NestModule, Post, ServiceUnavailableException, UseGuards, ValidationPipe } from '@nestjs/common';
+import {
+  Body,
+  CanActivate,
+  Controller,
+  Get,
+  InternalServerErrorException,
+  MethodNotAllowedException,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Post,
+  ServiceUnavailableException,
+  UseGuards,
+  ValidationPipe,
+} from '@nestjs/common';
 import { IsString } from 'class-validator';
 import express from 'express';
 import request from 'supertest';

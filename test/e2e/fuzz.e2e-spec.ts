@@ -59,13 +59,18 @@ describe('fuzzing the partner API', () => {
     t = await startTestApp();
     for (const org of ORGS) {
       const [first, last] = PATIENT_NAMES[org].split(' ');
-      const encounters = Array.from({ length: ENCOUNTERS_PER_ORG }, (_, index) => encounter(encounterId(org, index), `org_fz_${org}`, `pat_fz_${org}`, `2026-05-0${index + 1}T14:00:00Z`));
+      const encounters = Array.from({ length: ENCOUNTERS_PER_ORG }, (_, index) =>
+        encounter(encounterId(org, index), `org_fz_${org}`, `pat_fz_${org}`, `2026-05-0${index + 1}T14:00:00Z`),
+      );
       await t.load({
         organizations: [organization(`org_fz_${org}`)],
         api_keys: [apiKey(`key_fz_${org}`, `org_fz_${org}`, TOKENS[org])],
         patients: [patient(`pat_fz_${org}`, `org_fz_${org}`, { first_name: first, last_name: last })],
         encounters,
-        documents: encounters.flatMap((_, index) => [noteDocument(noteId(org, index), encounterId(org, index)), transcriptDocument(transcriptId(org, index), encounterId(org, index))]),
+        documents: encounters.flatMap((_, index) => [
+          noteDocument(noteId(org, index), encounterId(org, index)),
+          transcriptDocument(transcriptId(org, index), encounterId(org, index)),
+        ]),
       });
     }
   });
@@ -87,10 +92,19 @@ describe('fuzzing the partner API', () => {
       fc.constantFrom('%00', '%2e%2e', '%2F', '%zz', '%', '.', '..', '*', ';', 'x%00'),
     );
     const path = fc.array(segment, { minLength: 1, maxLength: 7 }).map((segments) => `/${segments.join('/')}`);
-    const prefixed = fc.oneof(path, path.map((rest) => `/external/v1${rest}`), path.map((rest) => `/external/v1/encounters${rest}`));
+    const prefixed = fc.oneof(
+      path,
+      path.map((rest) => `/external/v1${rest}`),
+      path.map((rest) => `/external/v1/encounters${rest}`),
+    );
     await fc.assert(
       fc.asyncProperty(prefixed, fc.boolean(), async (target, slash) => {
-        expectContractAnswer(await t.http().get(`${target}${slash ? '/' : ''}`).set('Authorization', bearer(TOKENS.a)));
+        expectContractAnswer(
+          await t
+            .http()
+            .get(`${target}${slash ? '/' : ''}`)
+            .set('Authorization', bearer(TOKENS.a)),
+        );
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -102,7 +116,18 @@ describe('fuzzing the partner API', () => {
     const authorization = fc.oneof(
       headerText(200),
       headerText(80).map((token) => `Bearer ${token}`),
-      fc.constantFrom(`Bearer ${TOKENS.a}`, `bearer ${TOKENS.a}`, `Bearer  ${TOKENS.a}`, `Bearer ${TOKENS.a} `, `Basic ${TOKENS.a}`, `Bearer ${TOKENS.a}x`, `Bearer ${TOKENS.a.toUpperCase()}`, 'Bearer', 'Bearer ', ''),
+      fc.constantFrom(
+        `Bearer ${TOKENS.a}`,
+        `bearer ${TOKENS.a}`,
+        `Bearer  ${TOKENS.a}`,
+        `Bearer ${TOKENS.a} `,
+        `Basic ${TOKENS.a}`,
+        `Bearer ${TOKENS.a}x`,
+        `Bearer ${TOKENS.a.toUpperCase()}`,
+        'Bearer',
+        'Bearer ',
+        '',
+      ),
       fc.string({ unit: 'grapheme-ascii', minLength: 4_000, maxLength: 8_000 }).map((token) => `Bearer ${token.replace(/[^\x21-\x7e]/g, 'x')}`),
     );
     const requestId = fc.oneof(headerText(140), fc.constantFrom('req-1', 'a'.repeat(128), 'a'.repeat(129), 'x y', 'x\ty', '../../etc', '<script>'), headerText(5_000));

@@ -34,7 +34,6 @@ describe('graceful shutdown of the server process', () => {
     const server = await startServerProcess(scenario, { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
     const { base } = server;
     try {
-
       let signalledAt = Infinity;
       const outcomes: { sentAt: number; status: number | string }[] = [];
       // 16 clients, each sending list requests one after the other until the server is gone.
@@ -52,11 +51,18 @@ describe('graceful shutdown of the server process', () => {
         }
       });
       // Under load: every client has had answers, and requests are in flight when the signal comes.
-      await pollUntil(() => outcomes.length, (answered) => answered >= 48);
+      await pollUntil(
+        () => outcomes.length,
+        (answered) => answered >= 48,
+      );
       signalledAt = Date.now();
       server.process.kill('SIGTERM');
       // The signal is handled as soon as the process's event loop gets to it, which says so.
-      await pollUntil(() => server.output(), (output) => output.includes('SIGTERM: draining'), { intervalMs: 20 });
+      await pollUntil(
+        () => server.output(),
+        (output) => output.includes('SIGTERM: draining'),
+        { intervalMs: 20 },
+      );
       // The listener stays open for a second of grace: readiness answers, in the public error body.
       const readiness = await fetch(`${base}/health/ready`);
       const readinessBody = (await readiness.json()) as { reason_code: string; request_id: string };

@@ -87,7 +87,9 @@ describe('the list queries on a realistic data set', () => {
       await runner.query(`PREPARE list_statement (text, integer, integer, timestamptz, timestamptz) AS ${statement}`);
       await runner.query('SET plan_cache_mode = force_generic_plan');
       // EXECUTE takes no bind parameters: the test's own values, as literals (the plan is the same for any).
-      const literals = values.map((value) => (value === null ? 'NULL' : value instanceof Date ? `'${value.toISOString()}'` : typeof value === 'number' ? String(value) : `'${value}'`));
+      const literals = values.map((value) =>
+        value === null ? 'NULL' : value instanceof Date ? `'${value.toISOString()}'` : typeof value === 'number' ? String(value) : `'${value}'`,
+      );
       const rows: { 'QUERY PLAN': [{ Plan: PlanNode }] | string }[] = await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE list_statement (${literals.join(', ')})`);
       const [row] = rows;
       const plan = typeof row['QUERY PLAN'] === 'string' ? (JSON.parse(row['QUERY PLAN']) as [{ Plan: PlanNode }]) : row['QUERY PLAN'];
@@ -123,7 +125,11 @@ describe('the list queries on a realistic data set', () => {
   }
 
   const valuesOf = (criteria: { organizationId: string; limit: number; offset: number; startAt?: Date; endAt?: Date }) => [
-    criteria.organizationId, criteria.limit, criteria.offset, criteria.startAt ?? null, criteria.endAt ?? null,
+    criteria.organizationId,
+    criteria.limit,
+    criteria.offset,
+    criteria.startAt ?? null,
+    criteria.endAt ?? null,
   ];
 
   it.each([

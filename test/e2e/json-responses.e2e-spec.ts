@@ -24,11 +24,15 @@ describe('JSON responses', () => {
   afterAll(() => t.close());
 
   it('are compact JSON in UTF-8, with the byte length as Content-Length', async () => {
-    const response = await request(t.app.getHttpServer()).get(DETAIL).set('Authorization', bearer(TOKEN)).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const response = await request(t.app.getHttpServer())
+      .get(DETAIL)
+      .set('Authorization', bearer(TOKEN))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(response.status).toBe(200);
     const bytes = response.body as Buffer;
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

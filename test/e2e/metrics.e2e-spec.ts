@@ -90,7 +90,10 @@ describe('metrics', () => {
 
   it('counts webhook attempts by outcome, and shows the queue', async () => {
     receiver.reply({ status: 500 });
-    await t.load({ ...partnerWithEncounter('wh_metrics'), webhook_endpoints: [webhookEndpoint('whe_metrics', 'org_wh_metrics', receiver.url(), 'whsec_metrics_secret_0123456789')] });
+    await t.load({
+      ...partnerWithEncounter('wh_metrics'),
+      webhook_endpoints: [webhookEndpoint('whe_metrics', 'org_wh_metrics', receiver.url(), 'whsec_metrics_secret_0123456789')],
+    });
     await t.load(transcriptReady('wh_metrics', 'doc_wh_metrics'));
     expect((await scrape()).get('charthero_webhook_queue_depth{state="due"}')).toBe(1);
     // A 500, then a 200 a retry step later.

@@ -9,16 +9,34 @@ import { startTestApp, TestApp } from '../support/test-app';
 const UNREADABLE = ['invalid_request', 'request_timeout', 'request_header_too_large'];
 const CHECKS = [
   ...UNREADABLE,
-  'missing_bearer', 'api_keys_disabled', 'test_prefix_not_allowed', 'malformed_token', 'digest_key_unavailable', 'invalid_key',
-  'revoked_key', 'disabled_key', 'expired_key', 'rate_limited', 'org_scope_only_required', 'organization_not_allowlisted', 'route_not_allowed',
-  'missing_scope', 'unsupported_filter', 'service_unavailable', 'internal_error',
+  'missing_bearer',
+  'api_keys_disabled',
+  'test_prefix_not_allowed',
+  'malformed_token',
+  'digest_key_unavailable',
+  'invalid_key',
+  'revoked_key',
+  'disabled_key',
+  'expired_key',
+  'rate_limited',
+  'org_scope_only_required',
+  'organization_not_allowlisted',
+  'route_not_allowed',
+  'missing_scope',
+  'unsupported_filter',
+  'service_unavailable',
+  'internal_error',
 ];
 const ENCOUNTER_LOOKUP = ['encounter_not_found', 'cross_organization_denied', 'demo_training_denied'];
 const DOCUMENT_LOOKUP = [...ENCOUNTER_LOOKUP, 'document_not_found', 'unsupported_document_type'];
 
 /** The contract (docs/api.md), route by route: every reason code each route can answer, and no other. */
 const CONTRACT = {
-  '/external/v1/encounters': { id: 'encounters.list', scopes: ['encounters:read', 'patients:read', 'documents:read'], codes: [...CHECKS, 'invalid_limit', 'invalid_offset', 'invalid_sort', 'invalid_query'] },
+  '/external/v1/encounters': {
+    id: 'encounters.list',
+    scopes: ['encounters:read', 'patients:read', 'documents:read'],
+    codes: [...CHECKS, 'invalid_limit', 'invalid_offset', 'invalid_sort', 'invalid_query'],
+  },
   '/external/v1/encounters/{encounter_id}': { id: 'encounters.read', scopes: ['encounters:read', 'patients:read', 'documents:read'], codes: [...CHECKS, ...ENCOUNTER_LOOKUP] },
   '/external/v1/encounters/{encounter_id}/documents/{document_id}': { id: 'documents.read', scopes: ['encounters:read', 'documents:read'], codes: [...CHECKS, ...DOCUMENT_LOOKUP] },
   '/external/v1/encounters/{encounter_id}/documents/{document_id}/transcript': {

@@ -52,7 +52,8 @@ function scenario(recordingFile: string) {
       const recording = i === 0 ? { recording: { file: recordingFile, content_type: 'audio/wav' } } : {};
       documents.push(transcriptDocument(transcript, encounterId(i), { created_at: createdAt(i), ...recording }));
     }
-    if (summary) documents.push(noteDocument(summary, encounterId(i), { schema_type: 'after_visit_summary', title: 'After-visit summary', content: null, created_at: createdAt(i) }));
+    if (summary)
+      documents.push(noteDocument(summary, encounterId(i), { schema_type: 'after_visit_summary', title: 'After-visit summary', content: null, created_at: createdAt(i) }));
   }
   // Demo and training encounters of the same organization, at the same instants, with documents: never synced.
   for (const i of [0, 1, 39, 40, 41, 80, 119, 120, 200, 259]) {
@@ -218,7 +219,11 @@ describe('the example partner client (examples/partner-sync) over HTTP', () => {
         status: 404,
         reason_code: 'audio_not_found',
       });
-      await expect(client().getAudioUrl(encounterId(0), transcriptId(0)!)).rejects.toMatchObject({ status: 403, reason_code: 'missing_scope', missing_scopes: ['recordings:read'] });
+      await expect(client().getAudioUrl(encounterId(0), transcriptId(0)!)).rejects.toMatchObject({
+        status: 403,
+        reason_code: 'missing_scope',
+        missing_scopes: ['recordings:read'],
+      });
     });
   });
 

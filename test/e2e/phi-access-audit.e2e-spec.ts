@@ -93,7 +93,10 @@ describe('PHI access audit', () => {
   async function settledRecordsOf(requestId: string): Promise<RecordRow[]> {
     const later = await call(`${ENCOUNTERS}/enc_nowhere`, TOKEN);
     expect(later.response.status).toBe(404);
-    await pollUntil(() => recordsOf(later.requestId), (rows) => rows.length === 1);
+    await pollUntil(
+      () => recordsOf(later.requestId),
+      (rows) => rows.length === 1,
+    );
     return recordsOf(requestId);
   }
 
@@ -244,9 +247,7 @@ describe('PHI access audit', () => {
   });
 
   it('disclosed ids are compressed with LZ4 where the server has it, in every partition, the months created later too', async () => {
-    const [{ lz4 }] = await t.dataSource.query<{ lz4: boolean }[]>(
-      `SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`,
-    );
+    const [{ lz4 }] = await t.dataSource.query<{ lz4: boolean }[]>(`SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`);
     await t.dataSource.query(`SELECT ensure_phi_access_partitions(now() + interval '1 year', 0)`);
     const tables = await t.dataSource.query<{ table_name: string; compression: string }[]>(
       `SELECT a.attrelid::regclass::text AS table_name, a.attcompression::text AS compression FROM pg_attribute a
@@ -271,7 +272,16 @@ describe('PHI access audit', () => {
 
     const disclosures: PatientDisclosureView[] = [];
     for await (const batch of t.app.get(PhiAccessQueries).byPatient('pat_ravi', { since })) disclosures.push(...batch);
-    expect(disclosures.map(({ request_id, route_id, organization_id, organization_name, key_id, disclosed }) => ({ request_id, route_id, organization_id, organization_name, key_id, disclosed }))).toEqual([
+    expect(
+      disclosures.map(({ request_id, route_id, organization_id, organization_name, key_id, disclosed }) => ({
+        request_id,
+        route_id,
+        organization_id,
+        organization_name,
+        key_id,
+        disclosed,
+      })),
+    ).toEqual([
       {
         request_id: ravi[0],
         route_id: 'encounters.list',
@@ -321,7 +331,9 @@ describe('PHI access audit at shutdown', () => {
         }
         // withApp closes the app as soon as this returns: the records are still queued.
       });
-      const [{ count }] = await scenario.withApp(({ dataSource }) => dataSource.query(`SELECT count(*)::int AS count FROM phi_access_records WHERE organization_id = 'org_shutdown'`));
+      const [{ count }] = await scenario.withApp(({ dataSource }) =>
+        dataSource.query(`SELECT count(*)::int AS count FROM phi_access_records WHERE organization_id = 'org_shutdown'`),
+      );
       expect(count).toBe(50);
     } finally {
       await scenario.close();

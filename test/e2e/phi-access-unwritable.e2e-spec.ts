@@ -130,7 +130,9 @@ describe('with the audit table unwritable', () => {
     const registry = service.app.app.get(MetricsRegistry);
     const failedRecords = async () => (await registry.getSingleMetric('charthero_audit_records_total')!.get()).values.find((value) => value.labels.result === 'failed')?.value ?? 0;
     const failedWrites = async () =>
-      Number(/^charthero_audit_write_duration_seconds_count\{result="failed"\} (\d+)$/m.exec(await registry.getSingleMetricAsString('charthero_audit_write_duration_seconds'))?.[1] ?? 0);
+      Number(
+        /^charthero_audit_write_duration_seconds_count\{result="failed"\} (\d+)$/m.exec(await registry.getSingleMetricAsString('charthero_audit_write_duration_seconds'))?.[1] ?? 0,
+      );
     const [recordsBefore, writesBefore] = [await failedRecords(), await failedWrites()];
     expectError(await get(ENCOUNTER), 503, 'service_unavailable');
     expect(await failedRecords()).toBe(recordsBefore + 1);

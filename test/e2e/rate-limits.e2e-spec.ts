@@ -20,7 +20,23 @@ const LIST = '/external/v1/encounters';
 const DETAIL = '/external/v1/encounters/enc_limits';
 
 /** Keys `ch_sk_limits_<name>` of the organization, one (or more) for each test. */
-const KEYS = ['counts', 'bystander', 'spent', 'over', 'over_user', 'counted', 'counted_marker', 'remembered', 'hops', 'off', 'shared', 'shared_other', 'redis_down', 'redis_down_other', 'redis_start'];
+const KEYS = [
+  'counts',
+  'bystander',
+  'spent',
+  'over',
+  'over_user',
+  'counted',
+  'counted_marker',
+  'remembered',
+  'hops',
+  'off',
+  'shared',
+  'shared_other',
+  'redis_down',
+  'redis_down_other',
+  'redis_start',
+];
 
 const FIXTURE = {
   organizations: [organization(ORG), organization('org_limits_other')],
@@ -112,7 +128,10 @@ describe('rate limits', () => {
       // A later denial's record is written once the 429's would have been: records are written in the order of their answers.
       await get('/external/v1/encounters/enc_nowhere', 'ch_sk_limits_counted_marker').set('X-Request-Id', 'limits-later-denial').expect(404);
       const recordOf = (requestId: string) => t.dataSource.query(`SELECT 1 FROM phi_access_records WHERE request_id = $1`, [requestId]);
-      await pollUntil(() => recordOf('limits-later-denial'), (rows) => rows.length === 1);
+      await pollUntil(
+        () => recordOf('limits-later-denial'),
+        (rows) => rows.length === 1,
+      );
       expect(await recordOf('limits-refused')).toEqual([]);
     });
   });
@@ -196,7 +215,14 @@ describe('rate limits', () => {
         const response = await t.http().get(DETAIL).set('Authorization', bearer('ch_sk_limits_off')).expect(200);
         expect(response.headers.ratelimit).toBeUndefined();
         expect(response.headers['ratelimit-policy']).toBeUndefined();
-        expectError(await t.http().get(DETAIL).set('Authorization', bearer(`ch_sk_limits_guess_${i}000`)), 401, 'invalid_key');
+        expectError(
+          await t
+            .http()
+            .get(DETAIL)
+            .set('Authorization', bearer(`ch_sk_limits_guess_${i}000`)),
+          401,
+          'invalid_key',
+        );
       }
     } finally {
       await t.close();

@@ -181,7 +181,9 @@ describe.each(STORES)('the $name recording store', ({ start, ranges }) => {
           transcriptDocument('doc_stores_dangling_2', 'enc_stores_missing', { recording: { file: 'visit.wav', content_type: 'audio/wav' } }),
         ],
       };
-      await expect(t.app.get(FixtureLoader).load(dangling, { baseDir: files.dir })).rejects.toThrow(/documents\[1\] \(doc_stores_dangling_2\): encounter "enc_stores_missing" does not exist/);
+      await expect(t.app.get(FixtureLoader).load(dangling, { baseDir: files.dir })).rejects.toThrow(
+        /documents\[1\] \(doc_stores_dangling_2\): encounter "enc_stores_missing" does not exist/,
+      );
       expect(await backend.objects(t)).toEqual(before);
       expect(await t.dataSource.query(`SELECT recording_id FROM recordings ORDER BY recording_id`)).toEqual(rowsBefore);
     });

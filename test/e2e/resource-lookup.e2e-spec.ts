@@ -282,9 +282,17 @@ describe('query validation and resource lookup', () => {
     it('document route, an ambient transcript still without one: metadata only as well', async () => {
       const response = await get(documentOf('enc_lookup', 'doc_ambient_pending'));
       expect(response.status).toBe(200);
-      expect(Object.keys(response.body.document).sort()).toEqual(
-        ['audio_duration_seconds', 'created_at', 'document_id', 'encounter_id', 'schema_type', 'status', 'title', 'updated_at', 'workflow_variant'],
-      );
+      expect(Object.keys(response.body.document).sort()).toEqual([
+        'audio_duration_seconds',
+        'created_at',
+        'document_id',
+        'encounter_id',
+        'schema_type',
+        'status',
+        'title',
+        'updated_at',
+        'workflow_variant',
+      ]);
       expect(response.body.document.audio_duration_seconds).toBeNull();
     });
 

@@ -38,9 +38,7 @@ describe('database schema', () => {
   });
 
   it('has the index that serves the encounter list: organization, then created_at, then id, on clinical encounters', async () => {
-    const [index] = await t.dataSource.query(
-      `SELECT indexdef FROM pg_indexes WHERE tablename = 'encounters' AND indexname = 'IDX_encounters_organization_created_at_id'`,
-    );
+    const [index] = await t.dataSource.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'encounters' AND indexname = 'IDX_encounters_organization_created_at_id'`);
     // TypeORM's schema diff ignores an index's WHERE clause: this is what checks it.
     expect(index.indexdef).toMatch(/\(organization_id, created_at, encounter_id\) WHERE \(purpose = 'clinical'::text\)$/);
   });

@@ -258,7 +258,14 @@ describe('webhook delivery', () => {
 
     const service = t.app.get(WebhookDeliveriesService);
     expect(await service.list('org_listed_waiting')).toEqual([
-      expect.objectContaining({ eventType: 'recording.transcript_ready', endpointId: 'whe_listed_waiting', status: 'pending', attempts: 1, lastResult: '503', nextAttemptAt: expect.any(Date) }),
+      expect.objectContaining({
+        eventType: 'recording.transcript_ready',
+        endpointId: 'whe_listed_waiting',
+        status: 'pending',
+        attempts: 1,
+        lastResult: '503',
+        nextAttemptAt: expect.any(Date),
+      }),
     ]);
     expect(await service.list('org_listed_failed', { status: 'failed' })).toEqual([
       expect.objectContaining({ status: 'failed', attempts: 4, lastResult: '500', nextAttemptAt: null }),
@@ -270,7 +277,10 @@ describe('webhook delivery', () => {
     const allowlist = t.app.get(PartnerAllowlistService);
     await transcriptReady('doc_allowlist');
     expect(await dispatchDue(t)).toBe(1);
-    await allowlist.allow('org_allowlist', ALL_ROUTES.filter((route) => route !== 'documents.transcript'));
+    await allowlist.allow(
+      'org_allowlist',
+      ALL_ROUTES.filter((route) => route !== 'documents.transcript'),
+    );
     await t.app.get(WebhookDeliveriesService).redeliver((await deliveriesOf(t.dataSource, endpointId))[0].delivery_id);
     expect(await dispatchNextRetry()).toBe(0);
     expect(receiver.received).toHaveLength(1);

@@ -45,13 +45,15 @@ describe('recording.transcript_ready events', () => {
       ],
     });
     // Endpoints as `webhooks create` will write them (the secret is not read by these tests).
-    await t.dataSource.getRepository(WebhookEndpointEntity).insert([
-      endpoint('whe_events_subscribed', ORG),
-      endpoint('whe_events_disabled', ORG, { status: 'disabled' }),
-      endpoint('whe_events_unsubscribed', ORG, { events: [] }),
-      endpoint('whe_events_other', 'org_events_other'),
-      endpoint('whe_events_no_transcripts', 'org_events_no_transcripts'),
-    ]);
+    await t.dataSource
+      .getRepository(WebhookEndpointEntity)
+      .insert([
+        endpoint('whe_events_subscribed', ORG),
+        endpoint('whe_events_disabled', ORG, { status: 'disabled' }),
+        endpoint('whe_events_unsubscribed', ORG, { events: [] }),
+        endpoint('whe_events_other', 'org_events_other'),
+        endpoint('whe_events_no_transcripts', 'org_events_no_transcripts'),
+      ]);
   });
   afterAll(() => t.close());
 
@@ -106,7 +108,9 @@ describe('recording.transcript_ready events', () => {
       }),
     ).rejects.toThrow('the write fails after the transcript');
     expect(await events('doc_events_rolled_back')).toEqual([]);
-    expect(await t.dataSource.query(`SELECT count(*)::int AS count FROM webhook_deliveries d JOIN webhook_events e USING (event_id) WHERE e.document_id = 'doc_events_rolled_back'`)).toEqual([{ count: 0 }]);
+    expect(
+      await t.dataSource.query(`SELECT count(*)::int AS count FROM webhook_deliveries d JOIN webhook_events e USING (event_id) WHERE e.document_id = 'doc_events_rolled_back'`),
+    ).toEqual([{ count: 0 }]);
   });
 
   it.each([
@@ -177,7 +181,12 @@ describe('recording.transcript_ready events', () => {
     it.each([
       ['not JSON', 'doc_events_put_refused', '{ "provider": ', /^".*doc_events_put_refused\.json" is not valid JSON/],
       ['no provider', 'doc_events_put_refused', { turns: [] }, /^".*": provider must be a string$/],
-      ['a turn without a number', 'doc_events_put_refused', { provider: 'p', turns: [{ speaker: 's', start: 'soon', end: 1, text: 't' }] }, /^".*": turns\.0: start must be a number/],
+      [
+        'a turn without a number',
+        'doc_events_put_refused',
+        { provider: 'p', turns: [{ speaker: 's', start: 'soon', end: 1, text: 't' }] },
+        /^".*": turns\.0: start must be a number/,
+      ],
       ['an unknown field', 'doc_events_put_refused', { ...TRANSCRIPT, audio_url: 'x' }, /^".*": property audio_url should not exist$/],
       ['an array', 'doc_events_put_refused', [TRANSCRIPT], /must hold a JSON object/],
       ['an unknown document', 'doc_events_put_unknown', TRANSCRIPT, 'unknown document "doc_events_put_unknown"'],

@@ -61,11 +61,16 @@ describe('in production, endpoint addresses', () => {
   it('refuses, at delivery time, a name that resolves to 127.0.0.1, and a private literal address: nothing reaches the receiver', async () => {
     // Registered while their names resolved publicly, as far as the check at creation could tell.
     const cipher = t.app.get(WebhookSecretCipher);
-    const registered = (endpointId: string, url: string) => ({ endpointId, organizationId: 'org_prod', url, events: ['recording.transcript_ready' as const], secretCiphertext: cipher.encrypt(endpointId, SECRET) });
-    await t.dataSource.getRepository(WebhookEndpointEntity).insert([
-      registered('whe_prod_rebound', `https://localhost:${receiver.port}/hooks`),
-      registered('whe_prod_literal', `https://127.0.0.1:${receiver.port}/hooks`),
-    ]);
+    const registered = (endpointId: string, url: string) => ({
+      endpointId,
+      organizationId: 'org_prod',
+      url,
+      events: ['recording.transcript_ready' as const],
+      secretCiphertext: cipher.encrypt(endpointId, SECRET),
+    });
+    await t.dataSource
+      .getRepository(WebhookEndpointEntity)
+      .insert([registered('whe_prod_rebound', `https://localhost:${receiver.port}/hooks`), registered('whe_prod_literal', `https://127.0.0.1:${receiver.port}/hooks`)]);
     await t.load(transcriptReady('prod', 'doc_prod'));
     expect(await dispatchDue(t)).toBe(2);
 
@@ -101,9 +106,9 @@ describe('in production without WEBHOOK_SECRET_KEY', () => {
     await expect(t.app.get(WebhookEndpointsService).create({ organizationId: 'org_nokey', url: 'https://hooks.partner.example.com/in' })).rejects.toThrow(
       'WEBHOOK_SECRET_KEY is not set: webhook endpoints cannot be created',
     );
-    await expect(
-      t.load({ webhook_endpoints: [webhookEndpoint('whe_nokey', 'org_nokey', 'https://hooks.partner.example.com/in', SECRET)] }),
-    ).rejects.toThrow('WEBHOOK_SECRET_KEY is not set');
+    await expect(t.load({ webhook_endpoints: [webhookEndpoint('whe_nokey', 'org_nokey', 'https://hooks.partner.example.com/in', SECRET)] })).rejects.toThrow(
+      'WEBHOOK_SECRET_KEY is not set',
+    );
     const endpoints = t.dataSource.getRepository(WebhookEndpointEntity);
     expect(await endpoints.countBy({ url: 'https://hooks.partner.example.com/in' })).toBe(0);
     expect(await endpoints.countBy({ endpointId: 'whe_nokey' })).toBe(0);

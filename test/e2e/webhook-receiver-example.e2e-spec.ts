@@ -29,7 +29,8 @@ describe('examples/webhook-receiver', () => {
 
   const exampleUrl = () => `http://127.0.0.1:${(example.address() as AddressInfo).port}/charthero`;
   const post = (headers: Record<string, string>, body: string) => fetch(exampleUrl(), { method: 'POST', headers, body });
-  const headersOf = (webhook: ReceivedWebhook) => Object.fromEntries(Object.entries(webhook.headers).filter(([name]) => name.startsWith('charthero-') || name === 'content-type')) as Record<string, string>;
+  const headersOf = (webhook: ReceivedWebhook) =>
+    Object.fromEntries(Object.entries(webhook.headers).filter(([name]) => name.startsWith('charthero-') || name === 'content-type')) as Record<string, string>;
   const sign = (timestamp: number, body: string) => `v1=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`;
 
   beforeAll(async () => {
@@ -51,10 +52,7 @@ describe('examples/webhook-receiver', () => {
     await t.load({
       ...partnerWithEncounter('example'),
       api_keys: [apiKey('key_example', 'org_example', TOKEN)],
-      webhook_endpoints: [
-        webhookEndpoint('whe_example', 'org_example', exampleUrl(), SECRET),
-        webhookEndpoint('whe_example_copy', 'org_example', capture.url(), SECRET),
-      ],
+      webhook_endpoints: [webhookEndpoint('whe_example', 'org_example', exampleUrl(), SECRET), webhookEndpoint('whe_example_copy', 'org_example', capture.url(), SECRET)],
     });
     // The real delivery every test looks at: the dispatcher's pass POSTs to both endpoints.
     await t.load(transcriptReady('example', 'doc_example'));
@@ -96,7 +94,10 @@ describe('examples/webhook-receiver', () => {
     expect([stale.status, await stale.text()]).toEqual([401, 'stale_timestamp']);
 
     const now = Math.floor(Date.now() / 1000);
-    const unknownVersion = await post({ ...fresh(), 'charthero-timestamp': String(now), 'charthero-signature': sign(now, delivered.rawBody).replace('v1=', 'v2=') }, delivered.rawBody);
+    const unknownVersion = await post(
+      { ...fresh(), 'charthero-timestamp': String(now), 'charthero-signature': sign(now, delivered.rawBody).replace('v1=', 'v2=') },
+      delivered.rawBody,
+    );
     expect([unknownVersion.status, await unknownVersion.text()]).toEqual([401, 'no_valid_signature']);
 
     // The control: the same request signed properly now is accepted.

@@ -39,13 +39,19 @@ export function describeDateOfBirthIn(timezone: string, januaryOffsetMinutes: nu
     });
 
     it.each(DATES_OF_BIRTH)('reads date_of_birth %s exactly in the detail body', async (date) => {
-      const response = await t.http().get(`${LIST}/${encounterIdOf(date)}`).set('Authorization', bearer(TOKEN));
+      const response = await t
+        .http()
+        .get(`${LIST}/${encounterIdOf(date)}`)
+        .set('Authorization', bearer(TOKEN));
       expect(response.status).toBe(200);
       expect(response.body.encounter.patient).toEqual({ patient_id: `pat_dob_${date}`, first_name: 'Jane', last_name: 'Doe', date_of_birth: date });
     });
 
     it('still writes timestamps in UTC with Z, not in the process time zone', async () => {
-      const response = await t.http().get(`${LIST}/${encounterIdOf('1970-01-01')}`).set('Authorization', bearer(TOKEN));
+      const response = await t
+        .http()
+        .get(`${LIST}/${encounterIdOf('1970-01-01')}`)
+        .set('Authorization', bearer(TOKEN));
       expect(response.body.encounter.created_at).toBe('2026-01-01T08:00:00Z');
     });
 

@@ -41,7 +41,12 @@ export async function startServerProcess(scenario: CliScenario, env: Record<stri
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   let gone = false;
   void exited.then(() => (gone = true));
-  const answered = async () => gone || (await fetch(`${base}/health/live`).then((response) => response.ok, () => false));
+  const answered = async () =>
+    gone ||
+    (await fetch(`${base}/health/live`).then(
+      (response) => response.ok,
+      () => false,
+    ));
   await pollUntil(answered, (up) => up, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => {
     throw new Error(`the server did not answer within 30 s:\n${output}`);
   });

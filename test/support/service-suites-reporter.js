@@ -39,7 +39,10 @@ class ServiceSuitesReporter {
       );
     }
 
-    const required = (process.env.TEST_SERVICES_REQUIRED ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+    const required = (process.env.TEST_SERVICES_REQUIRED ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     if (required.length === 0) return;
     const problems = [
       ...required.filter((variable) => skippedFor.has(variable)).map((variable) => `${skippedFor.get(variable).length} test(s) needing ${variable} were skipped`),

@@ -87,8 +87,7 @@ function checkedAgainstOpenApi(agent: ReturnType<typeof request>): ReturnType<ty
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || !HTTP_METHODS.has(property) || typeof value !== 'function') return value;
-      return (url: string) =>
-        (value as (url: string) => request.Test).call(target, url).expect((response) => assertMatchesOpenApi(property, url, response));
+      return (url: string) => (value as (url: string) => request.Test).call(target, url).expect((response) => assertMatchesOpenApi(property, url, response));
     },
   });
 }

@@ -154,7 +154,12 @@ let hash: string | undefined;
 function migrationsHash(): string {
   if (hash) return hash;
   const digest = createHash('sha256').update(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
-  for (const file of readdirSync(MIGRATIONS_DIR).sort()) digest.update(file).update('\0').update(readFileSync(join(MIGRATIONS_DIR, file))).update('\0');
+  for (const file of readdirSync(MIGRATIONS_DIR).sort())
+    digest
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(MIGRATIONS_DIR, file)))
+      .update('\0');
   hash = digest.digest('hex').slice(0, 16);
   return hash;
 }

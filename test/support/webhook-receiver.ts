@@ -29,7 +29,9 @@ export class WebhookReceiver {
     receiver.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => receiver.handle({ path: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() }, response));
+      request.on('end', () =>
+        receiver.handle({ path: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() }, response),
+      );
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     return receiver;

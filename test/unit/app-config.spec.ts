@@ -233,7 +233,8 @@ describe('loadAppConfig', () => {
 
     it('read the S3 store, its region falling back to AWS_REGION', () => {
       expect(
-        loadAppConfig({ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', S3_REGION: 'eu-west-1', S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_FORCE_PATH_STYLE: 'true' }).recordings.store,
+        loadAppConfig({ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', S3_REGION: 'eu-west-1', S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_FORCE_PATH_STYLE: 'true' }).recordings
+          .store,
       ).toEqual({ kind: 's3', bucket: 'recordings', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
       expect(loadAppConfig({ RECORDINGS_STORE: 's3', S3_BUCKET: 'recordings', AWS_REGION: 'us-east-2' }).recordings.store).toEqual({
         kind: 's3',
@@ -267,7 +268,12 @@ describe('loadAppConfig', () => {
   describe('webhooks', () => {
     it('default to a development key, a dispatcher in the server, the contract schedule and private targets allowed', () => {
       const { webhooks } = loadAppConfig({});
-      expect(webhooks).toMatchObject({ usingDevelopmentSecretKey: true, dispatch: true, retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000], allowPrivateTargets: true });
+      expect(webhooks).toMatchObject({
+        usingDevelopmentSecretKey: true,
+        dispatch: true,
+        retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+        allowPrivateTargets: true,
+      });
       expect(Buffer.from(webhooks.secretKey!.reveal(), 'base64')).toHaveLength(32);
     });
 
@@ -317,13 +323,7 @@ describe('loadAppConfig', () => {
       const value = secret?.reveal() ?? '';
       expect(value).not.toBe('');
 
-      for (const rendering of [
-        JSON.stringify(config),
-        JSON.stringify(secret),
-        String(secret),
-        inspect(config, { depth: null, showHidden: true }),
-        inspect(secret),
-      ]) {
+      for (const rendering of [JSON.stringify(config), JSON.stringify(secret), String(secret), inspect(config, { depth: null, showHidden: true }), inspect(secret)]) {
         expect(rendering).not.toContain(value);
       }
     });

@@ -3,7 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { REASON_CODES } from '../../src/common/reason-codes';
 
 const ROOT = resolve(__dirname, '../..');
-const GUIDES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+const GUIDES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+];
 
 /** `| 404 | \`route_not_found\` | … |` rows of the partner guide: code → status. */
 function reasonCodeTable(markdown: string): Record<string, number> {

@@ -25,7 +25,12 @@ const digestOf = (token: string) => `digest(${token})`;
 /** What the loader does before inserting: parse the shape, then check it against the database. */
 function validate(json: unknown, existing: Partial<ExistingRecords> = {}, rules: FixtureRules = DEVELOPMENT_RULES): FixtureFile {
   const fixture = parseFixture(json);
-  checkFixture(fixture, (fixture.api_keys ?? []).map((key) => digestOf(key.token)), { ...NOTHING_IN_DATABASE, ...existing }, rules);
+  checkFixture(
+    fixture,
+    (fixture.api_keys ?? []).map((key) => digestOf(key.token)),
+    { ...NOTHING_IN_DATABASE, ...existing },
+    rules,
+  );
   return fixture;
 }
 
@@ -71,8 +76,13 @@ describe('fixture validation', () => {
   it('accepts the optional fields left out, other document types, and null partner, content and transcript', () => {
     const minimalKey = { key_id: 'key_min', organization_id: 'org_A', token: 'ch_test_sk_minimal_key', scopes: [] };
     const minimalEncounter = {
-      encounter_id: 'enc_min', organization_id: 'org_A', patient_id: 'pat_1', encounter_type: 'visit', status: 'open',
-      created_at: CREATED, updated_at: CREATED,
+      encounter_id: 'enc_min',
+      organization_id: 'org_A',
+      patient_id: 'pat_1',
+      encounter_type: 'visit',
+      status: 'open',
+      created_at: CREATED,
+      updated_at: CREATED,
     };
     expect(() =>
       validate({
@@ -115,7 +125,11 @@ describe('fixture validation', () => {
     });
 
     it.each([
-      ['organizations', { organizations: [organization('org_A', { partnerRoutes: [] }), { ...organization('org_B'), partner: { routes: [], plan: 'gold' } }] }, /^organizations\[1\] \(org_B\): partner: .*plan/],
+      [
+        'organizations',
+        { organizations: [organization('org_A', { partnerRoutes: [] }), { ...organization('org_B'), partner: { routes: [], plan: 'gold' } }] },
+        /^organizations\[1\] \(org_B\): partner: .*plan/,
+      ],
       ['api_keys', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { secret: 'x' })] }, /^api_keys\[0\] \(key_A1\): .*secret/],
       ['patients', { patients: [patient('pat_1', 'org_A', { ssn: '000' })] }, /^patients\[0\] \(pat_1\): .*ssn/],
       ['documents', { documents: [noteDocument('doc_1', 'enc_1', { content: { format: 'text', text: 'x', html: '<p>' } })] }, /^documents\[0\] \(doc_1\): content: .*html/],
@@ -129,15 +143,31 @@ describe('fixture validation', () => {
       ['an unknown scope_type', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { scope_type: 'team' })] }, /^api_keys\[0\] \(key_A1\): .*scope_type/],
       ['an unknown key status', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { status: 'paused' })] }, /^api_keys\[0\] \(key_A1\): .*status/],
       ['an unknown scope', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { scopes: ['encounters:write'] })] }, /^api_keys\[0\] \(key_A1\): .*scopes/],
-      ['an expiry that is no RFC 3339 date-time', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { expires_at: '2026-02-30T00:00:00Z' })] }, /^api_keys\[0\] \(key_A1\): .*expires_at/],
-      ['an unknown partner route', { organizations: [organization('org_A', { partnerRoutes: ['encounters.delete'] }), organization('org_B')] }, /^organizations\[0\] \(org_A\): partner: .*routes/],
+      [
+        'an expiry that is no RFC 3339 date-time',
+        { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123', { expires_at: '2026-02-30T00:00:00Z' })] },
+        /^api_keys\[0\] \(key_A1\): .*expires_at/,
+      ],
+      [
+        'an unknown partner route',
+        { organizations: [organization('org_A', { partnerRoutes: ['encounters.delete'] }), organization('org_B')] },
+        /^organizations\[0\] \(org_A\): partner: .*routes/,
+      ],
       ['an unknown purpose', { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED, { purpose: 'marketing' })] }, /^encounters\[0\] \(enc_1\): .*purpose/],
       ['created_at without an offset', { encounters: [encounter('enc_1', 'org_A', 'pat_1', '2026-05-25T14:00:00')] }, /^encounters\[0\] \(enc_1\): .*created_at/],
-      ['date_of_service with a space for T', { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED, { date_of_service: '2026-05-25 14:00:00Z' })] }, /^encounters\[0\] \(enc_1\): .*date_of_service/],
+      [
+        'date_of_service with a space for T',
+        { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED, { date_of_service: '2026-05-25 14:00:00Z' })] },
+        /^encounters\[0\] \(enc_1\): .*date_of_service/,
+      ],
       ['date_of_birth on Feb 29 of a common year', { patients: [patient('pat_1', 'org_A', { date_of_birth: '2023-02-29' })] }, /^patients\[0\] \(pat_1\): .*date_of_birth/],
       ['date_of_birth with a time', { patients: [patient('pat_1', 'org_A', { date_of_birth: '1970-01-01T00:00:00Z' })] }, /^patients\[0\] \(pat_1\): .*date_of_birth/],
       ['an unknown content format', { documents: [noteDocument('doc_1', 'enc_1', { content: { format: 'html', text: '<p>' } })] }, /^documents\[0\] \(doc_1\): content: .*format/],
-      ['a duration given as a string', { documents: [transcriptDocument('doc_1', 'enc_1', { audio_duration_seconds: '842.4' })] }, /^documents\[0\] \(doc_1\): .*audio_duration_seconds/],
+      [
+        'a duration given as a string',
+        { documents: [transcriptDocument('doc_1', 'enc_1', { audio_duration_seconds: '842.4' })] },
+        /^documents\[0\] \(doc_1\): .*audio_duration_seconds/,
+      ],
       ['a missing required field', { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED, { updated_at: undefined })] }, /^encounters\[0\] \(enc_1\): .*updated_at/],
       ['an organization name that is not a string', { organizations: [{ ...organization('org_A'), name: 42 }, organization('org_B')] }, /^organizations\[0\] \(org_A\): .*name/],
       ['a collection that is not an array', { patients: { pat_1: patient('pat_1', 'org_A') } }, /^fixture: .*patients/],
@@ -157,9 +187,17 @@ describe('fixture validation', () => {
   describe('duplicates', () => {
     it.each([
       ['organizations', { organizations: [organization('org_A'), organization('org_B'), organization('org_A')] }, 'organizations[2] (org_A): duplicate organization_id "org_A"'],
-      ['api_keys', { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123'), apiKey('key_A1', 'org_A', 'ch_sk_example_456')] }, 'api_keys[1] (key_A1): duplicate key_id "key_A1"'],
+      [
+        'api_keys',
+        { api_keys: [apiKey('key_A1', 'org_A', 'ch_sk_example_123'), apiKey('key_A1', 'org_A', 'ch_sk_example_456')] },
+        'api_keys[1] (key_A1): duplicate key_id "key_A1"',
+      ],
       ['patients', { patients: [patient('pat_1', 'org_A'), patient('pat_1', 'org_A')] }, 'patients[1] (pat_1): duplicate patient_id "pat_1"'],
-      ['encounters', { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED), encounter('enc_1', 'org_A', 'pat_1', CREATED)] }, 'encounters[1] (enc_1): duplicate encounter_id "enc_1"'],
+      [
+        'encounters',
+        { encounters: [encounter('enc_1', 'org_A', 'pat_1', CREATED), encounter('enc_1', 'org_A', 'pat_1', CREATED)] },
+        'encounters[1] (enc_1): duplicate encounter_id "enc_1"',
+      ],
       ['documents', { documents: [noteDocument('doc_1', 'enc_1'), noteDocument('doc_1', 'enc_2')] }, 'documents[1] (doc_1): duplicate document_id "doc_1"'],
     ])('rejects an id given twice in %s', (_, overrides, message) => {
       expect(rejectionOf({ ...scenario(), ...overrides })).toBe(message);
@@ -175,14 +213,18 @@ describe('fixture validation', () => {
     it.each([
       ['a document of a missing encounter', { documents: [noteDocument('doc_1', 'enc_missing')] }, 'documents[0] (doc_1): encounter "enc_missing" does not exist'],
       ['an encounter of a missing patient', { encounters: [encounter('enc_1', 'org_A', 'pat_missing', CREATED)] }, 'encounters[0] (enc_1): patient "pat_missing" does not exist'],
-      ['an encounter of a missing organization', { encounters: [encounter('enc_1', 'org_missing', 'pat_1', CREATED)] }, 'encounters[0] (enc_1): organization "org_missing" does not exist'],
+      [
+        'an encounter of a missing organization',
+        { encounters: [encounter('enc_1', 'org_missing', 'pat_1', CREATED)] },
+        'encounters[0] (enc_1): organization "org_missing" does not exist',
+      ],
       ['a key of a missing organization', { api_keys: [apiKey('key_A1', 'org_missing', 'ch_sk_example_123')] }, 'api_keys[0] (key_A1): organization "org_missing" does not exist'],
       ['a patient of a missing organization', { patients: [patient('pat_1', 'org_missing')] }, 'patients[0] (pat_1): organization "org_missing" does not exist'],
     ])('rejects %s', (_, overrides, message) => {
       expect(rejectionOf({ ...scenario(), ...overrides })).toBe(message);
     });
 
-    it("rejects an encounter whose patient belongs to another organization", () => {
+    it('rejects an encounter whose patient belongs to another organization', () => {
       const encounters = [encounter('enc_1', 'org_A', 'pat_2', CREATED)];
       expect(rejectionOf({ ...scenario(), encounters, documents: [] })).toBe('encounters[0] (enc_1): patient "pat_2" belongs to another organization');
     });
@@ -221,7 +263,7 @@ describe('fixture validation', () => {
       expect(rejectionOf(scenario(), existing)).toBe(message);
     });
 
-    it("rejects a key whose token another key in the database already uses", () => {
+    it('rejects a key whose token another key in the database already uses', () => {
       expect(rejectionOf(scenario(), { tokenDigests: new Set([digestOf('ch_sk_example_123')]) })).toMatch(/^api_keys\[0\] \(key_A1\): .*token/);
     });
 
@@ -236,7 +278,7 @@ describe('fixture validation', () => {
       expect(() => validate(fixture, existing)).not.toThrow();
     });
 
-    it("rejects an encounter with a patient in the database that belongs to another organization", () => {
+    it('rejects an encounter with a patient in the database that belongs to another organization', () => {
       const existing = { organizationIds: new Set(['org_db']), patients: new Map([['pat_db', 'org_db']]) };
       const encounters = [encounter('enc_new', 'org_A', 'pat_db', CREATED)];
       expect(rejectionOf({ ...scenario(), encounters, documents: [] }, existing)).toBe('encounters[0] (enc_new): patient "pat_db" belongs to another organization');
@@ -249,7 +291,10 @@ describe('fixture validation', () => {
     const endpoint = (fields: object = {}) => ({ endpoint_id: 'whe_1', organization_id: 'org_hooks', url: 'https://hooks.example.com/in', secret: SECRET, ...fields });
 
     it('accepts one of a partner with a known secret, events and status optional', () => {
-      const fixture = validate({ organizations: [partnerOrg], webhook_endpoints: [endpoint(), endpoint({ endpoint_id: 'whe_2', events: ['recording.transcript_ready'], status: 'disabled' })] });
+      const fixture = validate({
+        organizations: [partnerOrg],
+        webhook_endpoints: [endpoint(), endpoint({ endpoint_id: 'whe_2', events: ['recording.transcript_ready'], status: 'disabled' })],
+      });
       expect(fixture.webhook_endpoints).toHaveLength(2);
     });
 

@@ -192,7 +192,10 @@ describe('ScopeGuard (check 4: every required scope)', () => {
 
   it.each([
     [['encounters:read'], ['documents:read', 'patients:read']],
-    [['documents:read', 'recordings:read'], ['encounters:read', 'patients:read']],
+    [
+      ['documents:read', 'recordings:read'],
+      ['encounters:read', 'patients:read'],
+    ],
     [[], ['documents:read', 'encounters:read', 'patients:read']],
   ] satisfies [Scope[], Scope[]][])('refuses a key with %j with missing_scope listing %j, sorted', async (scopes, missingScopes) => {
     const error = await apiErrorOf(() => guard.canActivate(contextFor(requestWith(scopes))));

@@ -49,15 +49,15 @@ function importsBetweenFolders(): { file: string; from: string; to: string }[] {
     const from = folderOf(file);
     if (from === null) return [];
     const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)].map((match) => match[1]);
-    return specifiers
-      .map((specifier) => ({ file: relative(SRC, file), from, to: folderOf(resolve(dirname(file), specifier)) ?? '(src/)' }))
-      .filter(({ to }) => to !== from);
+    return specifiers.map((specifier) => ({ file: relative(SRC, file), from, to: folderOf(resolve(dirname(file), specifier)) ?? '(src/)' })).filter(({ to }) => to !== from);
   });
 }
 
 describe('module boundaries', () => {
   it('names every folder of src/', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.sort()).toEqual(Object.keys(MAY_IMPORT).sort());
   });
 

@@ -101,13 +101,18 @@ describe('the list query (ENCOUNTER_LIST_QUERY)', () => {
       ['sort_order=', 'invalid_sort', 'sort_order'],
       ['start_at=', 'invalid_query', 'start_at'],
       ['end_at=', 'invalid_query', 'end_at'],
-    ])('rejects an empty value (%s) with the key\'s code', (query, reasonCode, field) => {
+    ])("rejects an empty value (%s) with the key's code", (query, reasonCode, field) => {
       expect(rejectionOf(query)).toEqual({ reasonCode, field });
     });
   });
 
   describe('limit and offset are canonical decimal integers in range', () => {
-    it.each([['1', 1], ['9', 9], ['10', 10], ['100', 100]])('accepts limit=%s', (raw, value) => {
+    it.each([
+      ['1', 1],
+      ['9', 9],
+      ['10', 10],
+      ['100', 100],
+    ])('accepts limit=%s', (raw, value) => {
       expect(list(`limit=${raw}`).limit).toBe(value);
     });
 
@@ -118,7 +123,11 @@ describe('the list query (ENCOUNTER_LIST_QUERY)', () => {
       },
     );
 
-    it.each([['0', 0], ['1', 1], ['10000', 10000]])('accepts offset=%s', (raw, value) => {
+    it.each([
+      ['0', 0],
+      ['1', 1],
+      ['10000', 10000],
+    ])('accepts offset=%s', (raw, value) => {
       expect(list(`offset=${raw}`).offset).toBe(value);
     });
 
@@ -138,12 +147,9 @@ describe('the list query (ENCOUNTER_LIST_QUERY)', () => {
   });
 
   describe('the date window', () => {
-    it.each(['2026-05-01', '2026-05-01T00:00:00', '2026-05-01 00:00:00Z', '2026-02-30T00:00:00Z', 'yesterday'])(
-      'rejects start_at=%s as invalid_query',
-      (raw) => {
-        expect(rejectionOf(`start_at=${raw}`)).toEqual({ reasonCode: 'invalid_query', field: 'start_at' });
-      },
-    );
+    it.each(['2026-05-01', '2026-05-01T00:00:00', '2026-05-01 00:00:00Z', '2026-02-30T00:00:00Z', 'yesterday'])('rejects start_at=%s as invalid_query', (raw) => {
+      expect(rejectionOf(`start_at=${raw}`)).toEqual({ reasonCode: 'invalid_query', field: 'start_at' });
+    });
 
     it('accepts start_at alone and end_at alone', () => {
       expect(list('start_at=2026-05-01T00:00:00Z')).toMatchObject({ start_at: parseRfc3339Instant('2026-05-01T00:00:00Z'), end_at: undefined });

@@ -56,12 +56,17 @@ describe('parseRfc3339DateTime', () => {
       expect(instantOf(raw)).toBe(new Date(raw).toISOString());
     });
 
-    it.each(['1900-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2026-02-30T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-05-00T00:00:00Z'])(
-      'rejects the date that does not exist in %s',
-      (raw) => {
-        expect(parseRfc3339DateTime(raw)).toBeNull();
-      },
-    );
+    it.each([
+      '1900-02-29T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-05-00T00:00:00Z',
+    ])('rejects the date that does not exist in %s', (raw) => {
+      expect(parseRfc3339DateTime(raw)).toBeNull();
+    });
   });
 
   it.each([
@@ -120,12 +125,9 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate(raw)).toBe(true);
   });
 
-  it.each(['1900-02-29', '2023-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-05-00', '2026-5-1', '2026-05-01T00:00:00Z', ' 2026-05-01', ''])(
-    'rejects %s',
-    (raw) => {
-      expect(isCalendarDate(raw)).toBe(false);
-    },
-  );
+  it.each(['1900-02-29', '2023-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-05-00', '2026-5-1', '2026-05-01T00:00:00Z', ' 2026-05-01', ''])('rejects %s', (raw) => {
+    expect(isCalendarDate(raw)).toBe(false);
+  });
 });
 
 describe('Rfc3339Instant', () => {

@@ -14,7 +14,10 @@ async function mountedControllers(): Promise<Type[]> {
   const config = loadAppConfig({ NODE_ENV: 'test', PGLITE_DATA_DIR: PGLITE_IN_MEMORY, DB_MIGRATE_ON_START: 'false' });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), DiscoveryModule] }).compile();
   try {
-    return moduleRef.get(DiscoveryService).getControllers().map((wrapper) => wrapper.metatype as Type);
+    return moduleRef
+      .get(DiscoveryService)
+      .getControllers()
+      .map((wrapper) => wrapper.metatype as Type);
   } finally {
     await moduleRef.close();
   }
@@ -54,110 +57,110 @@ describe('the route table (a change here is a permission change: review it as on
 
   it('maps each handler of every mounted controller to its partner route id, scopes and guards', () => {
     expect(routeTable(controllers)).toMatchInlineSnapshot(`
-      {
-        "GET /external/v1/encounters": {
-          "guards": [
-            "ApiKeyGuard",
-            "KeyRateLimitGuard",
-            "OrganizationKeyGuard",
-            "PartnerRouteGuard",
-            "ScopeGuard",
-          ],
-          "handler": "EncountersController.list",
-          "partnerRoute": "encounters.list",
-          "scopes": [
-            "encounters:read",
-            "patients:read",
-            "documents:read",
-          ],
-        },
-        "GET /external/v1/encounters/:encounter_id": {
-          "guards": [
-            "ApiKeyGuard",
-            "KeyRateLimitGuard",
-            "OrganizationKeyGuard",
-            "PartnerRouteGuard",
-            "ScopeGuard",
-          ],
-          "handler": "EncountersController.get",
-          "partnerRoute": "encounters.read",
-          "scopes": [
-            "encounters:read",
-            "patients:read",
-            "documents:read",
-          ],
-        },
-        "GET /external/v1/encounters/:encounter_id/documents/:document_id": {
-          "guards": [
-            "ApiKeyGuard",
-            "KeyRateLimitGuard",
-            "OrganizationKeyGuard",
-            "PartnerRouteGuard",
-            "ScopeGuard",
-          ],
-          "handler": "DocumentsController.get",
-          "partnerRoute": "documents.read",
-          "scopes": [
-            "encounters:read",
-            "documents:read",
-          ],
-        },
-        "GET /external/v1/encounters/:encounter_id/documents/:document_id/audio": {
-          "guards": [
-            "ApiKeyGuard",
-            "KeyRateLimitGuard",
-            "OrganizationKeyGuard",
-            "PartnerRouteGuard",
-            "ScopeGuard",
-          ],
-          "handler": "AudioController.getAudio",
-          "partnerRoute": "documents.audio",
-          "scopes": [
-            "encounters:read",
-            "documents:read",
-            "recordings:read",
-          ],
-        },
-        "GET /external/v1/encounters/:encounter_id/documents/:document_id/transcript": {
-          "guards": [
-            "ApiKeyGuard",
-            "KeyRateLimitGuard",
-            "OrganizationKeyGuard",
-            "PartnerRouteGuard",
-            "ScopeGuard",
-          ],
-          "handler": "DocumentsController.getTranscript",
-          "partnerRoute": "documents.transcript",
-          "scopes": [
-            "encounters:read",
-            "documents:read",
-          ],
-        },
-        "GET /health": {
-          "guards": [],
-          "handler": "HealthController.check",
-          "partnerRoute": null,
-          "scopes": null,
-        },
-        "GET /health/live": {
-          "guards": [],
-          "handler": "HealthController.live",
-          "partnerRoute": null,
-          "scopes": null,
-        },
-        "GET /health/ready": {
-          "guards": [],
-          "handler": "HealthController.ready",
-          "partnerRoute": null,
-          "scopes": null,
-        },
-        "GET /media/v1/recordings/:recording_id": {
-          "guards": [],
-          "handler": "MediaController.serve",
-          "partnerRoute": null,
-          "scopes": null,
-        },
-      }
+     {
+       "GET /external/v1/encounters": {
+         "guards": [
+           "ApiKeyGuard",
+           "KeyRateLimitGuard",
+           "OrganizationKeyGuard",
+           "PartnerRouteGuard",
+           "ScopeGuard",
+         ],
+         "handler": "EncountersController.list",
+         "partnerRoute": "encounters.list",
+         "scopes": [
+           "encounters:read",
+           "patients:read",
+           "documents:read",
+         ],
+       },
+       "GET /external/v1/encounters/:encounter_id": {
+         "guards": [
+           "ApiKeyGuard",
+           "KeyRateLimitGuard",
+           "OrganizationKeyGuard",
+           "PartnerRouteGuard",
+           "ScopeGuard",
+         ],
+         "handler": "EncountersController.get",
+         "partnerRoute": "encounters.read",
+         "scopes": [
+           "encounters:read",
+           "patients:read",
+           "documents:read",
+         ],
+       },
+       "GET /external/v1/encounters/:encounter_id/documents/:document_id": {
+         "guards": [
+           "ApiKeyGuard",
+           "KeyRateLimitGuard",
+           "OrganizationKeyGuard",
+           "PartnerRouteGuard",
+           "ScopeGuard",
+         ],
+         "handler": "DocumentsController.get",
+         "partnerRoute": "documents.read",
+         "scopes": [
+           "encounters:read",
+           "documents:read",
+         ],
+       },
+       "GET /external/v1/encounters/:encounter_id/documents/:document_id/audio": {
+         "guards": [
+           "ApiKeyGuard",
+           "KeyRateLimitGuard",
+           "OrganizationKeyGuard",
+           "PartnerRouteGuard",
+           "ScopeGuard",
+         ],
+         "handler": "AudioController.getAudio",
+         "partnerRoute": "documents.audio",
+         "scopes": [
+           "encounters:read",
+           "documents:read",
+           "recordings:read",
+         ],
+       },
+       "GET /external/v1/encounters/:encounter_id/documents/:document_id/transcript": {
+         "guards": [
+           "ApiKeyGuard",
+           "KeyRateLimitGuard",
+           "OrganizationKeyGuard",
+           "PartnerRouteGuard",
+           "ScopeGuard",
+         ],
+         "handler": "DocumentsController.getTranscript",
+         "partnerRoute": "documents.transcript",
+         "scopes": [
+           "encounters:read",
+           "documents:read",
+         ],
+       },
+       "GET /health": {
+         "guards": [],
+         "handler": "HealthController.check",
+         "partnerRoute": null,
+         "scopes": null,
+       },
+       "GET /health/live": {
+         "guards": [],
+         "handler": "HealthController.live",
+         "partnerRoute": null,
+         "scopes": null,
+       },
+       "GET /health/ready": {
+         "guards": [],
+         "handler": "HealthController.ready",
+         "partnerRoute": null,
+         "scopes": null,
+       },
+       "GET /media/v1/recordings/:recording_id": {
+         "guards": [],
+         "handler": "MediaController.serve",
+         "partnerRoute": null,
+         "scopes": null,
+       },
+     }
     `);
   });
 

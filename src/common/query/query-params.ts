@@ -57,10 +57,7 @@ export function integerParam(options: { min: number; max: number; fallback: numb
 }
 
 /** Exactly one of `values` (case-sensitive). */
-export function oneOfParam<const V extends string>(
-  values: readonly V[],
-  options: { fallback: V; invalid: ReasonCode; description: string },
-): QueryParam<V> {
+export function oneOfParam<const V extends string>(values: readonly V[], options: { fallback: V; invalid: ReasonCode; description: string }): QueryParam<V> {
   return {
     invalid: options.invalid,
     fallback: options.fallback,

@@ -39,8 +39,6 @@ export const GUIDE_DETAIL_EXAMPLE: EncounterDetailDto = {
     status: 'completed',
     ...TIMES,
     patient: PATIENT,
-    documents: [
-      { document_id: 'doc_Note1', schema_type: 'document', title: 'Progress note', status: null, workflow_variant: null, audio_duration_seconds: null },
-    ],
+    documents: [{ document_id: 'doc_Note1', schema_type: 'document', title: 'Progress note', status: null, workflow_variant: null, audio_duration_seconds: null }],
   },
 };
