@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +31,12 @@ export interface TestDatabaseOptions {
 }
 
 const ROOT = join(__dirname, '..', '..');
+/**
+ * Where embedded databases on disk are made: a memory-backed file system where the machine has
+ * one (Linux's /dev/shm). Each is 40 MB of files, written and read as a real data directory,
+ * without waiting on a disk.
+ */
+const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const MIGRATIONS_DIR = join(ROOT, 'src', 'database', 'migrations');
 
 /**
@@ -46,9 +52,10 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   if (!options.onDisk) {
     return { env: { PGLITE_DATA_DIR: PGLITE_IN_MEMORY }, loadDataDir: migrated ? await pgliteTemplate() : undefined, drop: async () => undefined };
   }
-  const workDir = await mkdtemp(join(tmpdir(), 'charthero-pglite-'));
+  const workDir = await mkdtemp(join(SCRATCH, 'charthero-pglite-'));
   const dataDir = join(workDir, 'pglite');
-  if (migrated) await (await PGlite.create({ dataDir, loadDataDir: await pgliteTemplate() })).close();
+  // A copy of the template's files: a third of the time of loading its dump onto disk.
+  if (migrated) cpSync(await pgliteTemplateDirectory(), dataDir, { recursive: true });
   return { env: { PGLITE_DATA_DIR: dataDir }, drop: () => rm(workDir, { recursive: true, force: true }) };
 }
 
@@ -134,6 +141,27 @@ function pgliteTemplate(): Promise<Blob> {
     return new Blob([readFileSync(file)]);
   })();
   return pgliteTemplateDump;
+}
+
+let pgliteTemplateFiles: Promise<string> | undefined;
+
+/** The template as a data directory, next to its dump in node_modules/.cache/, for databases on disk to copy. */
+function pgliteTemplateDirectory(): Promise<string> {
+  pgliteTemplateFiles ??= (async () => {
+    const directory = join(ROOT, 'node_modules', '.cache', `charthero-pglite-template-${migrationsHash()}`);
+    if (!existsSync(directory)) {
+      const building = `${directory}.${process.pid}`;
+      // Loaded by a PGlite of its own, not through TypeORM's driver, whose one instance may be an app's.
+      await (await PGlite.create({ dataDir: building, loadDataDir: await pgliteTemplate() })).close();
+      try {
+        renameSync(building, directory);
+      } catch {
+        await rm(building, { recursive: true, force: true }); // another worker's is already there
+      }
+    }
+    return directory;
+  })();
+  return pgliteTemplateFiles;
 }
 
 async function migratedPgliteDump(): Promise<Buffer> {

@@ -5,13 +5,14 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
 import { loadAppConfig } from '../../src/config/load-app-config';
-import { PGLITE_IN_MEMORY } from '../../src/database/data-source-options';
 import { PARTNER_ROUTES } from '../../src/partner/partner-routes';
 import { PartnerRoute } from '../../src/partner/partner-route.metadata';
+import { createTestDatabase, onTestDatabase } from '../support/test-database';
 
 /** Every controller the production AppModule mounts, found by Nest itself: none can be left out. */
 async function mountedControllers(): Promise<Type[]> {
-  const config = loadAppConfig({ NODE_ENV: 'test', PGLITE_DATA_DIR: PGLITE_IN_MEMORY, DB_MIGRATE_ON_START: 'false' });
+  const database = await createTestDatabase();
+  const config = onTestDatabase(loadAppConfig({ NODE_ENV: 'test', DB_MIGRATE_ON_START: 'false', ...database.env }), database);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), DiscoveryModule] }).compile();
   try {
     return moduleRef
@@ -20,6 +21,7 @@ async function mountedControllers(): Promise<Type[]> {
       .map((wrapper) => wrapper.metatype as Type);
   } finally {
     await moduleRef.close();
+    await database.drop();
   }
 }
 
