@@ -48,29 +48,71 @@ describe('npm run cli', () => {
     const withApp: CliScenario['withApp'] = (work) => scenario.withApp(work);
     /** What a partner sees through the API on this database: the status of listing with `token`. */
     const listStatus = (token: string) => withApp(async (t) => (await t.http().get('/external/v1/encounters').set('Authorization', bearer(token))).status);
-
-    // Each test gets a database of its own: these commands act on whole tables.
-    beforeEach(async () => {
+    /** The list's `total` with the loaded key, as a partner sees it. */
+    const listedTotal = () => withApp(async (t) => (await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).body.total);
+    const startScenario = async () => {
       scenario = await createCliScenario();
       expect(await cli('fixtures', 'load', await file('valid.json', VALID))).toMatchObject({ code: 0, stderr: '' });
-    });
-    afterEach(() => scenario.close());
+    };
+    const closeScenario = () => scenario.close();
 
-    it('fixtures load loads a file, whose keys then work at the API', async () => {
-      const result = await cli(
-        'fixtures',
-        'load',
-        await file('more.json', { organizations: [organization('org_more')], api_keys: [apiKey('key_more', 'org_more', 'ch_sk_cli_more_key')] }),
-      );
-      expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout).toContain('1 organizations, 1 API keys, 0 patients, 0 encounters, 0 documents');
-      expect(await listStatus('ch_sk_cli_more_key')).toBe(200);
-      expect(await listStatus(TOKEN)).toBe(200);
+    // Refusals change nothing: they share one database.
+    describe('refusals', () => {
+      beforeAll(startScenario);
+      afterAll(closeScenario);
+
+      it.each([
+        ['an unknown field', { organizations: [{ ...organization('org_new'), colour: 'blue' }] }, 'organizations[1] (org_new): property colour should not exist'],
+        [
+          'a dangling reference',
+          { encounters: [encounter('enc_x', 'org_cli', 'pat_missing', '2026-05-25T14:00:00Z')] },
+          'encounters[0] (enc_x): patient "pat_missing" does not exist',
+        ],
+        ['a duplicate id', { patients: [patient('pat_a', 'org_cli'), patient('pat_a', 'org_cli')] }, 'patients[1] (pat_a): duplicate patient_id "pat_a"'],
+        ['an id already loaded', { organizations: [organization('org_cli')] }, 'organizations[1] (org_cli): organization_id "org_cli" already exists in the database'],
+      ])('rejects %s with one line naming the record, and loads nothing', async (_case, fixture, message) => {
+        // Valid records come first: the whole file must be refused, not just the bad record.
+        const withValidRecords = {
+          ...fixture,
+          organizations: [organization('org_partial'), ...((fixture as { organizations?: unknown[] }).organizations ?? [])],
+          api_keys: [apiKey('key_partial', 'org_partial', 'ch_sk_cli_partial_key')],
+        };
+        const result = await cli('fixtures', 'load', await file('bad.json', withValidRecords));
+        expect(result).toMatchObject({ code: 1, stdout: '' });
+        expect(result.stderr).toBe(`error: ${message}\n`);
+        expect(await listStatus('ch_sk_cli_partial_key')).toBe(401);
+      });
+
+      it('rejects a missing file and a file that is not JSON', async () => {
+        const missing = await cli('fixtures', 'load', join(tmpdir(), 'charthero-no-such-directory', 'nope.json'));
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toMatch(/^error: cannot read .*nope\.json: ENOENT\n$/);
+        const notJson = await cli('fixtures', 'load', await file('broken.json', '{ "organizations": ['));
+        expect(notJson.code).toBe(1);
+        expect(notJson.stderr).toMatch(/^error: .*broken\.json is not valid JSON/);
+      });
+
+      it('refuses an extra argument with one line, and changes nothing', async () => {
+        expect(await cli('db', 'recount', 'org_cli')).toEqual({ code: 1, stdout: '', stderr: 'error: unexpected argument "org_cli"\n' });
+      });
     });
 
-    describe('db recount', () => {
-      /** The list's `total` with the loaded key, as a partner sees it. */
-      const listedTotal = () => withApp(async (t) => (await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN))).body.total);
+    // These act on whole tables: each has a database of its own.
+    describe('changes', () => {
+      beforeEach(startScenario);
+      afterEach(closeScenario);
+
+      it('fixtures load loads a file, whose keys then work at the API', async () => {
+        const result = await cli(
+          'fixtures',
+          'load',
+          await file('more.json', { organizations: [organization('org_more')], api_keys: [apiKey('key_more', 'org_more', 'ch_sk_cli_more_key')] }),
+        );
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(result.stdout).toContain('1 organizations, 1 API keys, 0 patients, 0 encounters, 0 documents');
+        expect(await listStatus('ch_sk_cli_more_key')).toBe(200);
+        expect(await listStatus(TOKEN)).toBe(200);
+      });
 
       it('finds every count exact after writes the triggers saw, and says so', async () => {
         expect(await cli('db', 'recount')).toEqual({ code: 0, stdout: 'Recounted the listed encounters of 1 organization(s): every count was exact.\n', stderr: '' });
@@ -96,51 +138,16 @@ describe('npm run cli', () => {
         expect(await listedTotal()).toBe(3);
       });
 
-      it('refuses an extra argument with one line, and changes nothing', async () => {
-        expect(await cli('db', 'recount', 'org_cli')).toEqual({ code: 1, stdout: '', stderr: 'error: unexpected argument "org_cli"\n' });
+      it('fixtures load --reset empties every table first', async () => {
+        const other = {
+          organizations: [organization('org_other')],
+          api_keys: [apiKey('key_other', 'org_other', 'ch_sk_cli_other_key')],
+        };
+        const result = await cli('fixtures', 'load', await file('other.json', other), '--reset');
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(await listStatus('ch_sk_cli_other_key')).toBe(200);
+        expect(await listStatus(TOKEN)).toBe(401);
       });
-    });
-
-    it.each([
-      ['an unknown field', { organizations: [{ ...organization('org_new'), colour: 'blue' }] }, 'organizations[1] (org_new): property colour should not exist'],
-      [
-        'a dangling reference',
-        { encounters: [encounter('enc_x', 'org_cli', 'pat_missing', '2026-05-25T14:00:00Z')] },
-        'encounters[0] (enc_x): patient "pat_missing" does not exist',
-      ],
-      ['a duplicate id', { patients: [patient('pat_a', 'org_cli'), patient('pat_a', 'org_cli')] }, 'patients[1] (pat_a): duplicate patient_id "pat_a"'],
-      ['an id already loaded', { organizations: [organization('org_cli')] }, 'organizations[1] (org_cli): organization_id "org_cli" already exists in the database'],
-    ])('rejects %s with one line naming the record, and loads nothing', async (_case, fixture, message) => {
-      // Valid records come first: the whole file must be refused, not just the bad record.
-      const withValidRecords = {
-        ...fixture,
-        organizations: [organization('org_partial'), ...((fixture as { organizations?: unknown[] }).organizations ?? [])],
-        api_keys: [apiKey('key_partial', 'org_partial', 'ch_sk_cli_partial_key')],
-      };
-      const result = await cli('fixtures', 'load', await file('bad.json', withValidRecords));
-      expect(result).toMatchObject({ code: 1, stdout: '' });
-      expect(result.stderr).toBe(`error: ${message}\n`);
-      expect(await listStatus('ch_sk_cli_partial_key')).toBe(401);
-    });
-
-    it('rejects a missing file and a file that is not JSON', async () => {
-      const missing = await cli('fixtures', 'load', join(tmpdir(), 'charthero-no-such-directory', 'nope.json'));
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toMatch(/^error: cannot read .*nope\.json: ENOENT\n$/);
-      const notJson = await cli('fixtures', 'load', await file('broken.json', '{ "organizations": ['));
-      expect(notJson.code).toBe(1);
-      expect(notJson.stderr).toMatch(/^error: .*broken\.json is not valid JSON/);
-    });
-
-    it('fixtures load --reset empties every table first', async () => {
-      const other = {
-        organizations: [organization('org_other')],
-        api_keys: [apiKey('key_other', 'org_other', 'ch_sk_cli_other_key')],
-      };
-      const result = await cli('fixtures', 'load', await file('other.json', other), '--reset');
-      expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(await listStatus('ch_sk_cli_other_key')).toBe(200);
-      expect(await listStatus(TOKEN)).toBe(401);
     });
   });
 });
