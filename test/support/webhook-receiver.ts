@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { deadline, sleep } from './real-time';
 
@@ -16,9 +17,14 @@ export type ReceiverReply = { status: number; headers?: Record<string, string>; 
 /**
  * A real HTTP receiver on 127.0.0.1 for the dispatcher to POST to. Replies are taken in order
  * from `reply(...)`; once they run out, it answers 200.
+ *
+ * Its URLs start with a random segment of its own, and a request for any other path is answered
+ * 404 and not kept: a port is reused once a receiver closes, and a dispatcher of another test
+ * (another file, another process) may still be retrying a delivery to the receiver it had there.
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
+  private readonly prefix = `/${randomBytes(6).toString('hex')}`;
   private readonly replies: ReceiverReply[] = [];
   private readonly hanging: ServerResponse[] = [];
   private readonly waiters: { count: number; resolve: () => void }[] = [];
@@ -29,9 +35,11 @@ export class WebhookReceiver {
     receiver.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () =>
-        receiver.handle({ path: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() }, response),
-      );
+      request.on('end', () => {
+        const path = request.url ?? '';
+        if (!path.startsWith(`${receiver.prefix}/`)) return void response.writeHead(404).end();
+        receiver.handle({ path: path.slice(receiver.prefix.length), headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() }, response);
+      });
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     return receiver;
@@ -41,9 +49,9 @@ export class WebhookReceiver {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** `http://127.0.0.1:<port><path>` */
+  /** `http://127.0.0.1:<port>/<this receiver's segment><path>`; a request's `path` is kept without the segment. */
   url(path = '/hooks'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://127.0.0.1:${this.port}${this.prefix}${path}`;
   }
 
   reply(...replies: ReceiverReply[]): void {
