@@ -76,7 +76,7 @@ describe('npm run cli: webhooks', () => {
     expect(await cli('transcripts', 'put', documentId, await scenario.file('transcript.json', TRANSCRIPT))).toMatchObject({ code: 0, stderr: '' });
     // Still answering when the signal comes: the dispatcher must wait for it and record it.
     receiver.reply({ status: 200, delay: 1_500 });
-    const dispatcher = scenario.spawn('webhooks', 'dispatch');
+    const dispatcher = await scenario.spawn('webhooks', 'dispatch');
     let stdout = '';
     dispatcher.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = once(dispatcher, 'exit') as Promise<[number]>;

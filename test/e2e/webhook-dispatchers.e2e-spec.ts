@@ -104,7 +104,7 @@ describeWith('postgres', 'a dispatcher killed mid-attempt', () => {
   it('leaves the delivery to another dispatcher once its lease expires', async () => {
     const shared = borrowed(database);
     receiver.reply('hang');
-    const doomed = spawnCli(['webhooks', 'dispatch'], { ...database.env, ...RETRY_SCHEDULE });
+    const doomed = await spawnCli(['webhooks', 'dispatch'], { ...database.env, ...RETRY_SCHEDULE });
     let survivor: TestApp | null = null;
     try {
       // The event is written while the CLI's dispatcher is the only one.

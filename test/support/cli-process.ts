@@ -1,7 +1,8 @@
 import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pollUntil } from './real-time';
 
 export interface CliResult {
   code: number;
@@ -17,49 +18,61 @@ const ROOT = join(__dirname, '..', '..');
  * streams, a configuration refused before anything runs). Most CLI tests run the same commands
  * in their own process instead (`CliScenario.cli`), at a fraction of the cost.
  */
-export function runCliProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+export async function runCliProcess(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const cli = await compiledEntry('cli');
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [compiledEntry('cli'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [cli, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 /** The same CLI as a long-running process (`webhooks dispatch`), for a test to signal or kill. */
-export function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [compiledEntry('cli'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
+export async function spawnCli(args: string[], env: Record<string, string>): Promise<ChildProcessWithoutNullStreams> {
+  return spawn(process.execPath, [await compiledEntry('cli'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env } });
 }
 
 /**
  * The production server (`npm run start:prod`'s `main.js`), compiled with the CLI, as a process.
  * No metrics listener unless `env` names a port: servers of parallel suites would contend for 9464.
  */
-export function spawnServer(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [compiledEntry('main')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env } });
+export async function spawnServer(env: Record<string, string>): Promise<ChildProcessWithoutNullStreams> {
+  return spawn(process.execPath, [await compiledEntry('main')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env } });
 }
 
 /**
  * An entry point of `src/` (`cli`, `main`) as `npm run build` compiles it to `dist/`:
  * compiled once per version of the sources, and shared by every suite and worker:
- * transpiling the CLI in each process (ts-node) cost about 4 s of CPU per command, most of a
- * CLI suite's time. The output goes to `node_modules/.cache/`, where `require` finds the
- * repository's packages, under a hash of every source file, so a change to any of them is a
- * new build. Two workers may compile the same version at once; the first rename wins.
+ * transpiling the CLI in each process (ts-node) cost about 4 s of CPU per command. The output
+ * goes to `node_modules/.cache/`, where `require` finds the repository's packages, under a hash
+ * of every source file, so a change to any of them is a new build. One worker compiles (it
+ * holds the lock directory); another that needs it meanwhile waits for the build to appear.
  */
-export function compiledEntry(name: 'cli' | 'main'): string {
+export async function compiledEntry(name: 'cli' | 'main'): Promise<string> {
   const outDir = join(ROOT, 'node_modules', '.cache', `charthero-cli-${sourceHash()}`);
   const entry = join(outDir, `${name}.js`);
   if (existsSync(entry)) return entry;
-  const building = `${outDir}.${process.pid}`;
-  // Emitted without type checking: that is `npm run typecheck`'s job, and takes ten times longer.
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', building, '--noCheck'], { cwd: ROOT });
+  const lock = `${outDir}.lock`;
   try {
-    renameSync(building, outDir);
+    mkdirSync(lock);
   } catch {
-    rmSync(building, { recursive: true, force: true }); // another worker's build is already there
+    // Another worker is compiling this version (or one that crashed left its lock: the wait fails, naming it).
+    await pollUntil(
+      () => existsSync(entry),
+      (built) => built,
+      { timeoutMs: 120_000, intervalMs: 200 },
+    ).catch(() => {
+      throw new Error(`no build appeared in ${outDir}: remove ${lock} if no test run is compiling`);
+    });
+    return entry;
+  }
+  try {
+    const building = `${outDir}.${process.pid}`;
+    // Emitted without type checking: that is `npm run typecheck`'s job, and takes ten times longer.
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', building, '--noCheck'], { cwd: ROOT });
+    renameSync(building, outDir);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
   return entry;
 }

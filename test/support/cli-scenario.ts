@@ -21,9 +21,9 @@ export interface CliScenario {
   /** The same command as a process of its own (`cli-process.ts`): for what only a process shows. */
   cliProcess(...args: string[]): Promise<CliResult>;
   /** A long-running command (`webhooks dispatch`) as a process to signal. */
-  spawn(...args: string[]): ChildProcessWithoutNullStreams;
+  spawn(...args: string[]): Promise<ChildProcessWithoutNullStreams>;
   /** The production server on this database, with `env` added (PORT…). */
-  server(env: Record<string, string>): ChildProcessWithoutNullStreams;
+  server(env: Record<string, string>): Promise<ChildProcessWithoutNullStreams>;
   /** Writes a file (JSON unless `content` is a string or bytes) in the scenario's directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
   /** Boots the HTTP app on this database for `work`. The embedded database is one process's: never while a command runs. */

@@ -34,7 +34,7 @@ export function failureOf(error: Error): string {
 export async function startServerProcess(scenario: CliScenario, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = scenario.server({ PORT: String(port), ...env });
+  const child = await scenario.server({ PORT: String(port), ...env });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
