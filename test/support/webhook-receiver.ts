@@ -79,8 +79,12 @@ export class WebhookReceiver {
   private handle(webhook: ReceivedWebhook, response: ServerResponse): void {
     this.received.push(webhook);
     const reply = this.replies.shift() ?? { status: 200 };
-    if (reply === 'hang') this.hanging.push(response);
-    else void sleep(reply.delay ?? 0).then(() => response.writeHead(reply.status, reply.headers).end(reply.body ?? ''));
+    if (reply === 'hang') {
+      this.hanging.push(response);
+    } else {
+      // A late answer is a real wait: it is what a test that sets `delay` is about (an attempt still in flight).
+      void sleep(reply.delay ?? 0).then(() => response.writeHead(reply.status, reply.headers).end(reply.body ?? ''));
+    }
     for (const waiter of this.waiters.filter((w) => this.received.length >= w.count)) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve();
