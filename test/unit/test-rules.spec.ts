@@ -13,7 +13,11 @@ function files(directory: string): string[] {
 }
 
 /** Every line of the tests, with its file and number. */
-const LINES = files(join(ROOT, 'test')).flatMap((file) => readFileSync(join(ROOT, file), 'utf8').split('\n').map((text, index) => ({ file, line: index + 1, text })));
+const LINES = files(join(ROOT, 'test')).flatMap((file) =>
+  readFileSync(join(ROOT, file), 'utf8')
+    .split('\n')
+    .map((text, index) => ({ file, line: index + 1, text })),
+);
 
 /** The rules of docs/development.md "Tests", held against the tests themselves. */
 describe('the tests', () => {
