@@ -1,7 +1,7 @@
 import { ApiKeyDigestService } from '../../src/auth/api-key-digest.service';
 import { SCOPES } from '../../src/auth/scopes';
 import { PARTNER_ROUTE_IDS } from '../../src/partner/partner-routes';
-import { CliScenario, createCliScenario } from '../support/cli-scenario';
+import { CliScenario, createCliScenario, runCliHere } from '../support/cli-scenario';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, ENCOUNTER_SCOPES, organization } from '../support/fixtures';
 import { type CliResult, runCliProcess } from '../support/cli-process';
@@ -172,6 +172,21 @@ describe('npm run cli: organizations, partners and keys', () => {
       stdout: '',
       stderr: 'error: cannot reach the database (check DATABASE_URL).\n',
     });
+  });
+
+  it('checks its arguments before it opens the database: a refusal needs none', async () => {
+    const unreachable = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/charthero' };
+    for (const [args, reason] of [
+      [['orgs', 'create', '--name', 'Clinic'], '--id is required'],
+      [
+        ['keys', 'create', '--org', 'org_seed', '--scopes', 'encounters:read', '--expires-at', 'tomorrow'],
+        '--expires-at "tomorrow" is not an RFC 3339 date-time with an offset, like 2027-01-01T00:00:00Z',
+      ],
+      [['keys', 'revoke', 'key_a', 'key_b'], 'unexpected argument "key_b"'],
+      [['audit', 'list', '--org', 'org_seed', '--format', 'xml'], '--format must be one of table, jsonl, csv, got "xml"'],
+    ] as const) {
+      expect({ args, ...(await runCliHere([...args], unreachable)) }).toEqual({ args, code: 1, stdout: '', stderr: `error: ${reason}\n` });
+    }
   });
 });
 
