@@ -23,10 +23,12 @@ import {
   type SqlQuery,
 } from '../src/encounters/encounter-queries';
 import { toEncounterDto, toNoteDocumentDto, toTranscriptDocumentDto } from '../src/encounters/encounter.mapper';
+import type { EncounterPurpose } from '../src/encounters/encounter-types';
+import { isListed } from '../src/encounters/listed-encounter';
 
 interface AccessRow {
   in_caller_organization: boolean;
-  purpose: string;
+  purpose: EncounterPurpose;
 }
 
 const databaseUrl = required('DATABASE_URL');
@@ -91,7 +93,7 @@ async function list(organizationId: string, query: URLSearchParams): Promise<unk
 function assertReadable(row: AccessRow | undefined): void {
   if (row === undefined) throw new HttpError(404, 'encounter_not_found');
   if (!row.in_caller_organization) throw new HttpError(403, 'cross_organization_denied');
-  if (row.purpose !== 'clinical') throw new HttpError(403, 'demo_training_denied');
+  if (!isListed(row.purpose)) throw new HttpError(403, 'demo_training_denied');
 }
 
 async function detail(organizationId: string, encounterId: string): Promise<unknown> {

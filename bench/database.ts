@@ -3,6 +3,9 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { migrateSchema } from '../src/database/schema-migration';
+import type { EncounterPurpose } from '../src/encounters/encounter-types';
+import { isListed, LISTED_ENCOUNTER_SQL } from '../src/encounters/listed-encounter';
 import { type Log, seconds } from './clock';
 import { type BenchDataSet, FULL_SCALE, generateBenchData, tokenOf } from './generate-data';
 import type { BenchOptions } from './options';
@@ -84,13 +87,13 @@ export async function prepareDatabase(url: string, options: BenchOptions, log: L
   const { scale } = options;
   const database = new URL(url).pathname.slice(1);
 
-  // Migrations as the tests and the CLI run them (the service starts with DB_MIGRATE_ON_START=false).
+  // The schema as the tests and the CLI bring it (the service starts with DB_MIGRATE_ON_START=false).
   const config = loadAppConfig({ NODE_ENV: 'production', DATABASE_URL: url, API_KEY_DIGEST_SECRET: DIGEST_SECRET });
   const dataSource = new DataSource(dataSourceOptions(config.database));
   await dataSource.initialize();
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    log(`migrations: ${applied.length} applied`);
+    const applied = await migrateSchema(dataSource, 'each');
+    log(`migrations: ${applied.migrations.length} applied, routines: ${applied.routines.length} installed`);
   } finally {
     await dataSource.destroy();
   }
@@ -134,17 +137,17 @@ export async function prepareDatabase(url: string, options: BenchOptions, log: L
     if (!key.rowCount) throw new Error(`no bench key for ${largest.organization_id} under the bench digest secret`);
 
     const { rows: sampled } = await client.query<{ encounter_id: string }>(
-      `SELECT encounter_id FROM encounters WHERE organization_id = $1 AND purpose = 'clinical' ORDER BY md5(encounter_id) LIMIT 100`,
+      `SELECT encounter_id FROM encounters WHERE organization_id = $1 AND ${LISTED_ENCOUNTER_SQL} ORDER BY md5(encounter_id) LIMIT 100`,
       [largest.organization_id],
     );
     const encounterIds = sampled.map((row) => row.encounter_id);
     const sampleEncounterId = generated?.sampleEncounterId;
     if (sampleEncounterId !== undefined) {
-      const { rows } = await client.query<{ organization_id: string; purpose: string }>('SELECT organization_id, purpose FROM encounters WHERE encounter_id = $1', [
+      const { rows } = await client.query<{ organization_id: string; purpose: EncounterPurpose }>('SELECT organization_id, purpose FROM encounters WHERE encounter_id = $1', [
         sampleEncounterId,
       ]);
-      const fits = rows[0]?.organization_id === largest.organization_id && rows[0]?.purpose === 'clinical';
-      log(`sampleEncounterId ${sampleEncounterId} ${fits ? 'is a clinical encounter of' : 'does NOT belong to'} ${largest.organization_id}`);
+      const fits = rows[0]?.organization_id === largest.organization_id && isListed(rows[0].purpose);
+      log(`sampleEncounterId ${sampleEncounterId} ${fits ? 'is a listed encounter of' : 'is not a listed encounter of'} ${largest.organization_id}`);
       if (fits && !encounterIds.includes(sampleEncounterId)) encounterIds[0] = sampleEncounterId;
     }
     const { rows: documentRows } = await client.query<{ encounter_id: string; document_id: string; schema_type: string }>(

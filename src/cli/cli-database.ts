@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pendingSchemaChanges } from '../database/schema-migration';
 import { CliInputError } from './cli-error';
 
 /**
@@ -10,10 +11,11 @@ import { CliInputError } from './cli-error';
 export class CliDatabase {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Opens the database, refusing one with pending migrations. */
+  /** Opens the database, refusing one with pending migrations or outdated routines. */
   async open(): Promise<DataSource> {
     await this.connect();
-    if (await this.dataSource.showMigrations()) {
+    const pending = await pendingSchemaChanges((text) => this.dataSource.query(text));
+    if (pending.migrations.length + pending.routines.length > 0) {
       throw new CliInputError('the database has pending migrations: run `npm run cli -- db migrate` first.');
     }
     return this.dataSource;

@@ -1,4 +1,5 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
+import { migrateSchema } from '../database/schema-migration';
 import { ListedEncounterCountsRepository } from '../encounters/listed-encounter-counts.repository';
 import { CliDatabase } from './cli-database';
 import { commandGroupHelp, noExtraArguments } from './cli-input';
@@ -14,8 +15,10 @@ export class DbMigrateCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
-    const applied = await (await this.database.connect()).runMigrations({ transaction: 'each' });
-    this.output.line(applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}.`);
+    const { migrations, routines } = await migrateSchema(await this.database.connect(), 'each');
+    if (migrations.length + routines.length === 0) return this.output.line('Database is up to date.');
+    if (migrations.length > 0) this.output.line(`Applied ${migrations.length} migration(s): ${migrations.join(', ')}.`);
+    if (routines.length > 0) this.output.line(`Installed ${routines.length} routine(s): ${routines.join(', ')}.`);
   }
 }
 

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DatabasePoolMetrics } from './database-pool-metrics';
 import { dataSourceOptions } from './data-source-options';
+import { migrateSchema } from './schema-migration';
 
 export interface DatabaseModuleOptions {
   /**
@@ -30,8 +32,28 @@ export class DatabaseModule {
             retryAttempts: 2,
             retryDelay: 1_000,
           }),
+          dataSourceFactory: (options) => openDataSource(options as DataSourceOptions & TypeOrmModuleOptions),
         }),
       ],
     };
   }
+}
+
+/**
+ * The DataSource, opened unless initialization is manual, and migrated when `migrationsRun`
+ * (DB_MIGRATE_ON_START) says so: by `migrateSchema`, which applies the routines as well as the
+ * migrations TypeORM's own `migrationsRun` would. Called again on a retry, so a failed attempt
+ * closes what it opened.
+ */
+async function openDataSource({ migrationsRun, ...options }: DataSourceOptions & TypeOrmModuleOptions): Promise<DataSource> {
+  const dataSource = new DataSource(options);
+  if (options.manualInitialization) return dataSource;
+  await dataSource.initialize();
+  try {
+    if (migrationsRun) await migrateSchema(dataSource, 'all');
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
 }

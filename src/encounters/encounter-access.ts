@@ -1,6 +1,7 @@
 import { ApiError } from '../common/api-error';
 import type { ReasonCode } from '../common/reason-codes';
 import type { EncounterPurpose } from './encounter-types';
+import { isListed } from './listed-encounter';
 
 /** What every encounter-scoped route learns about the encounter before anything else. */
 export interface EncounterAccessRow {
@@ -18,5 +19,5 @@ export const ENCOUNTER_LOOKUP_ERRORS = ['encounter_not_found', 'cross_organizati
 export function assertEncounterReadable(row: EncounterAccessRow | undefined): asserts row is EncounterAccessRow {
   if (row === undefined) throw new ApiError('encounter_not_found');
   if (!row.in_caller_organization) throw new ApiError('cross_organization_denied');
-  if (row.purpose !== 'clinical') throw new ApiError('demo_training_denied');
+  if (!isListed(row.purpose)) throw new ApiError('demo_training_denied');
 }

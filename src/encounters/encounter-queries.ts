@@ -1,20 +1,28 @@
 /**
- * The reads of the encounter routes: calls of the functions of migration
- * EncounterReadFunctions, whose SQL scopes every read by the caller's organization (and whose
- * plans PostgreSQL keeps per connection). Pure builders: EncounterRepository runs them through
- * TypeORM, the benchmark baseline through pg.
+ * The reads of the encounter routes: calls of the routines of `encounter-routines.ts`, whose SQL
+ * scopes every read by the caller's organization (and whose plans PostgreSQL keeps per
+ * connection). Pure builders: EncounterRepository runs them through TypeORM, the benchmark
+ * baseline through pg.
  */
+import type { DocumentSummaryDto } from './dto/encounter.dto';
 import type { NoteContent, StoredTranscript } from './encounter-types';
 
-/** A document of an encounter, as aggregated into `EncounterViewRow.documents` (JSON). */
-export interface DocumentSummaryRow {
-  document_id: string;
-  schema_type: string;
-  title: string;
-  status: string | null;
-  workflow_variant: string | null;
-  audio_duration_seconds: number | null;
-}
+/**
+ * The fields of a document summary, in the order of the body: the routines build each summary
+ * as JSON with exactly these keys (column = field), so the rows carry `DocumentSummaryDto`s
+ * as they are. The compiler holds the list to the DTO: a field added to one and not the other
+ * does not build.
+ */
+export const DOCUMENT_SUMMARY_FIELDS = [
+  'document_id',
+  'schema_type',
+  'title',
+  'status',
+  'workflow_variant',
+  'audio_duration_seconds',
+] as const satisfies readonly (keyof DocumentSummaryDto)[];
+type Exhaustive<Listed, All> = [Exclude<All, Listed>] extends [never] ? true : never;
+true satisfies Exhaustive<(typeof DOCUMENT_SUMMARY_FIELDS)[number], keyof DocumentSummaryDto>;
 
 /** One encounter with its patient and document summaries: what the list and detail routes show. */
 export interface EncounterViewRow {
@@ -29,7 +37,7 @@ export interface EncounterViewRow {
   first_name: string;
   last_name: string;
   date_of_birth: string;
-  documents: DocumentSummaryRow[];
+  documents: DocumentSummaryDto[];
 }
 
 /** A document as `documentQuery` reads it: of `content` and `transcript`, only the route's payload is read, the other is null. */
@@ -69,8 +77,8 @@ export type EncounterListRow = { total: number } & (EncounterViewRow | { [Column
 
 /**
  * One page in (created_at, encounter_id) order and the `total` of the same filter, read in one
- * round trip from one snapshot by `encounter_list_page` (migration EncounterReadFunctions: the
- * statements and the indexes they use), its rows in the page's order: a function's rows come
+ * round trip from one snapshot by `encounter_list_page` (`encounter-routines.ts`: the statements
+ * and the indexes they use), its rows in the page's order: a function's rows come
  * out in the order it returned them. A page past the end is a single row with the total and
  * null encounter columns (see `splitListRows`).
  */
@@ -91,8 +99,9 @@ export function encounterQuery(organizationId: string, encounterId: string): Sql
   return { text: 'SELECT * FROM encounter_view($1, $2)', values: [organizationId, encounterId] };
 }
 
-/** The large column a document route reads besides the metadata, if any. */
-export type DocumentPayload = 'content' | 'transcript' | null;
+/** The large columns a document route may read besides the metadata (one at most, the other is null). */
+export const DOCUMENT_PAYLOADS = ['content', 'transcript'] as const;
+export type DocumentPayload = (typeof DOCUMENT_PAYLOADS)[number] | null;
 
 /**
  * The document with the payload a route needs (`content`, `transcript`, or none: the other is

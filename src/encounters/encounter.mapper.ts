@@ -1,8 +1,8 @@
 import type { DisclosedItem } from '../audit/disclosure';
 import { toApiTimestamp } from '../common/api-timestamp';
 import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
-import type { DocumentSummaryDto, EncounterDto } from './dto/encounter.dto';
-import type { DocumentRow, DocumentSummaryRow, EncounterViewRow } from './encounter-queries';
+import type { EncounterDto } from './dto/encounter.dto';
+import type { DocumentRow, EncounterViewRow } from './encounter-queries';
 import type { StoredTranscript } from './encounter-types';
 
 /** Rows → response bodies. Timestamps become RFC 3339 UTC strings; nothing else changes. */
@@ -21,7 +21,8 @@ export function toEncounterDto(row: EncounterViewRow): EncounterDto {
       last_name: row.last_name,
       date_of_birth: row.date_of_birth,
     },
-    documents: row.documents.map(toDocumentSummaryDto),
+    // Built by the database with exactly the summary's fields, in order (DOCUMENT_SUMMARY_FIELDS).
+    documents: row.documents,
   };
 }
 
@@ -33,17 +34,6 @@ export function disclosedEncounterOf(row: EncounterViewRow): DisclosedItem {
 /** What a document route's body discloses, for the audit; `recording_id` when it hands out the recording. */
 export function disclosedDocumentOf(row: DocumentRow, recordingId?: string): DisclosedItem {
   return { encounter_id: row.encounter_id, patient_id: row.patient_id, document_ids: [row.document_id], ...(recordingId !== undefined && { recording_id: recordingId }) };
-}
-
-function toDocumentSummaryDto(row: DocumentSummaryRow): DocumentSummaryDto {
-  return {
-    document_id: row.document_id,
-    schema_type: row.schema_type,
-    title: row.title,
-    status: row.status,
-    workflow_variant: row.workflow_variant,
-    audio_duration_seconds: row.audio_duration_seconds,
-  };
 }
 
 export function toNoteDocumentDto(row: DocumentRow): NoteDocumentDto {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { listedEncounter } from './listed-encounter';
 
 /** An organization whose stored count was not its real number of listed encounters. */
 export interface CorrectedCount {
@@ -9,18 +10,14 @@ export interface CorrectedCount {
   actual: number;
 }
 
-/**
- * The real counts, of the encounters the list shows: only clinical ones, as the list's
- * functions and the counting triggers filter them (migrations EncounterReadFunctions and
- * ListedEncounterCounts).
- */
-const ACTUAL_COUNTS = `SELECT e.organization_id, count(*)::int AS encounter_count FROM encounters e WHERE e.purpose = 'clinical' GROUP BY e.organization_id`;
+/** The real counts, of the encounters the list shows (the routines' and the triggers' filter). */
+const ACTUAL_COUNTS = `SELECT e.organization_id, count(*)::int AS encounter_count FROM encounters e WHERE ${listedEncounter('e')} GROUP BY e.organization_id`;
 
 /**
  * `listed_encounter_counts`, the per-organization total of the unwindowed list, which triggers
- * on encounters keep exact (migration ListedEncounterCounts). Rows written with those triggers
- * off (a bulk load, logical replication without ENABLE ALWAYS) are not counted: `recount`
- * puts it right.
+ * on encounters keep exact (`count_listed_encounters`, encounter-routines.ts). Rows written
+ * with those triggers off (a bulk load, logical replication without ENABLE ALWAYS) are not
+ * counted: `recount` puts it right.
  */
 @Injectable()
 export class ListedEncounterCountsRepository {

@@ -8,6 +8,7 @@ import { TranscriptInput } from './dto/transcript-input';
 import { DocumentEntity } from './entities/document.entity';
 import { EncounterEntity } from './entities/encounter.entity';
 import type { StoredTranscript } from './encounter-types';
+import { isListed } from './listed-encounter';
 
 export interface TranscriptWritten {
   documentId: string;
@@ -47,7 +48,7 @@ export class TranscriptsService {
       await manager.update(DocumentEntity, { documentId }, { transcript, updatedAt: new Date() });
       const encounter = await manager.findOneOrFail(EncounterEntity, { select: { purpose: true }, where: { encounterId: document.encounterId } });
       const replaced = document.transcript !== null;
-      return { documentId, turns: transcript.turns.length, replaced, eventRecorded: !replaced && encounter.purpose === 'clinical' };
+      return { documentId, turns: transcript.turns.length, replaced, eventRecorded: !replaced && isListed(encounter.purpose) };
     });
   }
 }

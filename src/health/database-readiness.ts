@@ -3,7 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { MIGRATIONS } from '../database/migrations';
+import { pendingSchemaChanges } from '../database/schema-migration';
 import { DrainingState } from './draining-state';
 
 /** What readiness waits for: long enough for a loaded database, short enough for a load balancer. */
@@ -11,13 +11,12 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * A terminus indicator of whether this instance can serve: it is not draining, the database
- * answers, and has every migration this code knows. On PostgreSQL the question goes over a connection of its own, never the request
+ * answers, and has every migration and routine this code knows (`db migrate` gives it both). On PostgreSQL the question goes over a connection of its own, never the request
  * pool: a pool that slow queries hold does not make a healthy database look down, which would
  * make a load balancer pull every instance at once. (PGlite is one in-process session anyway.)
  */
 @Injectable()
 export class DatabaseReadiness implements OnApplicationShutdown {
-  private readonly expectedMigrations = MIGRATIONS.map((migration) => new migration().name);
   private client: pg.Client | null = null;
 
   constructor(
@@ -30,13 +29,13 @@ export class DatabaseReadiness implements OnApplicationShutdown {
   async check(key: 'database'): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.indicators.check(key);
     if (this.draining.active) return indicator.down({ reason: 'draining' });
-    let applied: string[];
+    let pending: number;
     try {
-      applied = (await this.query<{ name: string }>('SELECT name FROM migrations')).map((row) => row.name);
+      const changes = await pendingSchemaChanges((text) => this.query(text));
+      pending = changes.migrations.length + changes.routines.length;
     } catch {
       return indicator.down({ reason: 'unreachable' });
     }
-    const pending = this.expectedMigrations.filter((name) => !applied.includes(name)).length;
     return pending === 0 ? indicator.up() : indicator.down({ reason: 'pending_migrations', pending });
   }
 

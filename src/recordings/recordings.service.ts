@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { InvalidInputError, quoted } from '../common/invalid-input.error';
 import { AppConfig } from '../config/app-config';
 import { DocumentEntity } from '../encounters/entities/document.entity';
+import { isListed } from '../encounters/listed-encounter';
 import { RecordingEntity } from './entities/recording.entity';
 import { newRecordingId } from './recording-id';
 import { RecordingStore, type RecordingRef } from './recording-store';
@@ -67,7 +68,7 @@ export class RecordingsService {
     });
     const encounter = row?.document?.encounter;
     return row && encounter
-      ? { ...toRef(row), organizationId: encounter.organizationId, encounterId: encounter.encounterId, patientId: encounter.patientId, listed: encounter.purpose === 'clinical' }
+      ? { ...toRef(row), organizationId: encounter.organizationId, encounterId: encounter.encounterId, patientId: encounter.patientId, listed: isListed(encounter.purpose) }
       : null;
   }
 

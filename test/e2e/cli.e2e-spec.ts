@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { ROUTINES } from '../../src/database/routines';
 import { createCliScenario, type CliScenario } from '../support/cli-scenario';
 import { apiKey, bearer, encounter, organization, patient } from '../support/fixtures';
 
@@ -28,10 +29,12 @@ describe('npm run cli', () => {
       ]) {
         expect({ args, ...(await scenario.cli(...args)) }).toEqual({ args, code: 1, stdout: '', stderr: PENDING_MIGRATIONS });
       }
-      // The first migration as an operator runs it: a process that exits 0, its one line on standard output.
+      // The first migration as an operator runs it: a process that exits 0, its lines on standard output.
       expect(await scenario.cliProcess('db', 'migrate')).toEqual({
         code: 0,
-        stdout: `Applied ${MIGRATIONS.length} migration(s): ${MIGRATIONS.map((migration) => migration.name).join(', ')}.\n`,
+        stdout:
+          `Applied ${MIGRATIONS.length} migration(s): ${MIGRATIONS.map((migration) => migration.name).join(', ')}.\n` +
+          `Installed ${ROUTINES.length} routine(s): ${ROUTINES.map((routine) => routine.name).join(', ')}.\n`,
         stderr: '',
       });
       expect(await scenario.cli('db', 'migrate')).toEqual({ code: 0, stdout: 'Database is up to date.\n', stderr: '' });

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { PGlitePool } from 'typeorm-pglite/dist/pglite-pool';
 import { generateBenchData } from '../../bench/generate-data';
-import { LIST_PAGE, LIST_WINDOW_COUNT } from '../../src/database/migrations/1795610000000-EncounterReadFunctions';
+import { LIST_PAGE, LIST_WINDOW_COUNT } from '../../src/encounters/encounter-routines';
 import { apiKey, bearer, encounter, noteDocument, organization, patient } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 import { usingPostgres } from '../support/test-database';

@@ -9,7 +9,10 @@ import { DataSource } from 'typeorm';
 import { getPGliteInstance } from 'typeorm-pglite';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadAppConfig } from '../../src/config/load-app-config';
+import { routineVersion } from '../../src/database/routine-installer';
 import { dataSourceOptions, PGLITE_IN_MEMORY } from '../../src/database/data-source-options';
+import { ROUTINES } from '../../src/database/routines';
+import { migrateSchema } from '../../src/database/schema-migration';
 import { serviceUrl } from './services';
 
 export interface TestDatabase {
@@ -38,6 +41,8 @@ const ROOT = join(__dirname, '..', '..');
  */
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const MIGRATIONS_DIR = join(ROOT, 'src', 'database', 'migrations');
+/** What applies the migrations and routines (`migrateSchema`): a template made by other code is another template. */
+const SCHEMA_CODE = ['schema-migration.ts', 'routine-installer.ts'].map((file) => join(ROOT, 'src', 'database', file));
 
 /**
  * A fresh database for one test: a new PostgreSQL database next to `TEST_DATABASE_URL` when it
@@ -91,7 +96,7 @@ async function createPostgresDatabase(serverUrl: string, migrated: boolean): Pro
  * copies a database only while no one is.
  */
 async function postgresTemplate(serverUrl: string): Promise<string> {
-  const name = `charthero_template_${migrationsHash()}`;
+  const name = `charthero_template_${schemaHash()}`;
   await withAdminClient(serverUrl, async (client) => {
     await client.query(`SELECT pg_advisory_lock(hashtext('charthero_test_template'))`);
     try {
@@ -115,7 +120,7 @@ async function migrate(url: string): Promise<void> {
   const dataSource = new DataSource(dataSourceOptions(loadAppConfig({ DATABASE_URL: url }).database));
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations();
+    await migrateSchema(dataSource, 'all');
   } finally {
     await dataSource.destroy();
   }
@@ -131,7 +136,7 @@ let pgliteTemplateDump: Promise<Blob> | undefined;
  */
 function pgliteTemplate(): Promise<Blob> {
   pgliteTemplateDump ??= (async () => {
-    const file = join(ROOT, 'node_modules', '.cache', `charthero-pglite-template-${migrationsHash()}.tar`);
+    const file = join(ROOT, 'node_modules', '.cache', `charthero-pglite-template-${schemaHash()}.tar`);
     if (!existsSync(file)) {
       mkdirSync(dirname(file), { recursive: true });
       const building = `${file}.${process.pid}`;
@@ -148,7 +153,7 @@ let pgliteTemplateFiles: Promise<string> | undefined;
 /** The template as a data directory, next to its dump in node_modules/.cache/, for databases on disk to copy. */
 function pgliteTemplateDirectory(): Promise<string> {
   pgliteTemplateFiles ??= (async () => {
-    const directory = join(ROOT, 'node_modules', '.cache', `charthero-pglite-template-${migrationsHash()}`);
+    const directory = join(ROOT, 'node_modules', '.cache', `charthero-pglite-template-${schemaHash()}`);
     if (!existsSync(directory)) {
       const building = `${directory}.${process.pid}`;
       // Loaded by a PGlite of its own, not through TypeORM's driver, whose one instance may be an app's.
@@ -168,7 +173,7 @@ async function migratedPgliteDump(): Promise<Buffer> {
   const dataSource = new DataSource(dataSourceOptions({ kind: 'pglite', dataDir: PGLITE_IN_MEMORY }));
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations();
+    await migrateSchema(dataSource, 'all');
     const dump = await (await getPGliteInstance()).dumpDataDir('none');
     return Buffer.from(await dump.arrayBuffer());
   } finally {
@@ -178,16 +183,21 @@ async function migratedPgliteDump(): Promise<Buffer> {
 
 let hash: string | undefined;
 
-/** Changes with any migration, and with the PGlite release that wrote the template. */
-function migrationsHash(): string {
+/**
+ * Changes with any migration or routine, with the code that applies them, and with the PGlite
+ * release that wrote the template.
+ */
+function schemaHash(): string {
   if (hash) return hash;
   const digest = createHash('sha256').update(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
-  for (const file of readdirSync(MIGRATIONS_DIR).sort())
-    digest
-      .update(file)
-      .update('\0')
-      .update(readFileSync(join(MIGRATIONS_DIR, file)))
-      .update('\0');
+  const files = [
+    ...readdirSync(MIGRATIONS_DIR)
+      .sort()
+      .map((file) => join(MIGRATIONS_DIR, file)),
+    ...SCHEMA_CODE,
+  ];
+  for (const file of files) digest.update(file).update('\0').update(readFileSync(file)).update('\0');
+  for (const routine of ROUTINES) digest.update(routineVersion(routine));
   hash = digest.digest('hex').slice(0, 16);
   return hash;
 }

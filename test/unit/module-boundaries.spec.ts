@@ -20,11 +20,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   partner: ['common', 'auth', 'audit', 'metrics', 'organizations'],
   encounters: ['common', 'audit', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'audit', 'partner', 'encounters'],
-  webhooks: ['common', 'config', 'metrics', 'organizations', 'partner'],
+  webhooks: ['common', 'config', 'metrics', 'organizations', 'partner', 'encounters'],
   health: ['common', 'config', 'database'],
   observability: ['common', 'logging', 'metrics', 'auth', 'audit', 'partner'],
   openapi: ['common', 'partner', 'webhooks'],
-  database: ['config', 'metrics', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
+  database: ['common', 'config', 'metrics', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   fixtures: ['common', 'config', 'organizations', 'auth', 'partner', 'encounters', 'recordings', 'webhooks'],
   cli: ['common', 'config', 'metrics', 'database', 'organizations', 'auth', 'audit', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
 };

@@ -11,7 +11,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * organization's row once). Writers of the same organization serialize on its row until they
  * commit; encounters are written by ChartHero's ingestion, never by this API. Hand-written:
  * TypeORM has no notion of triggers, and the table has no entity because nothing writes it but
- * the triggers (the list reads it: `encounter_list_page`, migration EncounterReadFunctions).
+ * the triggers (the list reads it: `encounter_list_page`).
+ *
+ * History, as every migration: the trigger function's current definition is
+ * `count_listed_encounters` in src/encounters/encounter-routines.ts, which replaces this one.
  */
 export class ListedEncounterCounts1795540000000 implements MigrationInterface {
   name = 'ListedEncounterCounts1795540000000';

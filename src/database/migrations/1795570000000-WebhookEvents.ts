@@ -15,6 +15,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * subscribed at that moment, while the organization is a partner with `documents.transcript`:
  * an endpoint created later gets the event only by a replay. Hand-written: TypeORM has no
  * notion of triggers.
+ *
+ * History, as every migration: the trigger function's current definition is in
+ * src/webhooks/webhook-routines.ts, which replaces this one.
  */
 export class WebhookEvents1795570000000 implements MigrationInterface {
   name = 'WebhookEvents1795570000000';

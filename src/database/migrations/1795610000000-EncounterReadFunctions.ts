@@ -11,8 +11,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The functions are STABLE: every statement in one sees the snapshot of the call, so a list
  * page and its total are read from the same state of the data, as in one statement.
- * Changing what a route reads is a new migration replacing the function (`CREATE OR REPLACE`,
- * with the same signature and result columns; `DROP` and `CREATE` otherwise).
+ *
+ * History, as every migration: the current definitions are in src/encounters/encounter-routines.ts,
+ * and `migrateSchema` replaces these right after the migrations run. Never edit or import this
+ * file to change a read.
  *
  * Shared by the three: only clinical encounters are ever shown (purpose = 'clinical'), and
  * every read is scoped by the caller's organization ($1); an encounter's view is its columns,
@@ -127,7 +129,7 @@ const LISTED_IN_WINDOW = `${LISTED_IN_ORGANIZATION}
   AND e.created_at >= COALESCE($4, '-infinity'::timestamptz) AND e.created_at < COALESCE($5, 'infinity'::timestamptz)`;
 
 /** A window's total, counted over the list index. */
-export const LIST_WINDOW_COUNT = `SELECT count(*)::integer FROM encounters e WHERE ${LISTED_IN_WINDOW}`;
+const LIST_WINDOW_COUNT = `SELECT count(*)::integer FROM encounters e WHERE ${LISTED_IN_WINDOW}`;
 
 /**
  * A page ($2 rows from $3): its ids from the list index alone (an index-only scan, however
@@ -143,7 +145,7 @@ function listPage(filter: string, direction: 'ASC' | 'DESC'): string {
     JOIN patients p ON p.patient_id = e.patient_id`;
 }
 
-export const LIST_PAGE = {
+const LIST_PAGE = {
   whole: { asc: listPage(LISTED_IN_ORGANIZATION, 'ASC'), desc: listPage(LISTED_IN_ORGANIZATION, 'DESC') },
   window: { asc: listPage(LISTED_IN_WINDOW, 'ASC'), desc: listPage(LISTED_IN_WINDOW, 'DESC') },
 };

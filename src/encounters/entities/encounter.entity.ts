@@ -2,6 +2,7 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } fr
 import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import { PatientEntity } from './patient.entity';
 import type { EncounterPurpose } from '../encounter-types';
+import { LISTED_ENCOUNTER_SQL } from '../listed-encounter';
 
 /**
  * Timestamps keep millisecond precision, the precision of a JS Date: what a partner reads
@@ -10,8 +11,9 @@ import type { EncounterPurpose } from '../encounter-types';
 @Entity('encounters')
 @Check('CHK_encounters_purpose', `"purpose" IN ('clinical', 'demo', 'training')`)
 // Serves the list and its count: organization, then the (created_at, encounter_id) order in
-// both directions. Partial on the only encounters ever listed, so a count is an index-only scan.
-@Index('IDX_encounters_organization_created_at_id', ['organizationId', 'createdAt', 'encounterId'], { where: `"purpose" = 'clinical'` })
+// both directions. Partial on the only encounters ever listed, so a count is an index-only scan
+// (made by migration ListIndexOnClinicalEncounters; test/e2e/database-routines.e2e-spec.ts holds it to this predicate).
+@Index('IDX_encounters_organization_created_at_id', ['organizationId', 'createdAt', 'encounterId'], { where: LISTED_ENCOUNTER_SQL })
 @Index('IDX_encounters_patient', ['patientId'])
 export class EncounterEntity {
   @PrimaryColumn('text', { name: 'encounter_id' })
