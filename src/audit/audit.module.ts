@@ -4,7 +4,7 @@ import { PhiAccessLog } from './phi-access-log';
 import { PhiAccessQueries } from './phi-access-queries';
 
 /**
- * The PHI access audit (CONTRACT.md "PHI access audit"): the append-only record of every
+ * The PHI access audit (docs/api.md "PHI access audit"): the append-only record of every
  * disclosure and denial to a partner key (PhiAccessLog), its monthly partitions
  * (AuditPartitions), and what operators read of it (PhiAccessQueries). Who writes a record:
  * PhiAccessInterceptor for a partner route's 2xx, before its body is sent; RequestObserver

@@ -6,7 +6,7 @@ export const MEDIA_FETCH_ROUTE = 'media.fetch';
 /** The longest user agent kept: enough to tell clients apart, not a place to store anything. */
 const MAX_USER_AGENT_LENGTH = 256;
 
-/** One audit record (CONTRACT.md "PHI access audit"), as written to `phi_access_records`. */
+/** One audit record (docs/api.md "PHI access audit"), as written to `phi_access_records`. */
 export interface PhiAccessRecord {
   readonly occurredAt: Date;
   readonly requestId: string;

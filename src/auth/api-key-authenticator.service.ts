@@ -17,7 +17,7 @@ import { StoredKey, VerifiedKeyCache } from './verified-key-cache';
  * Turns a bearer token into a `Caller`, or throws the reason code of the first check that
  * fails, in the order of docs/api.md ("The order of checks", steps 1.2 to 1.8; 1.1 is the header, see ApiKeyGuard).
  *
- * Failed lookups are limited per client address (CONTRACT.md "Rate limits"): each refusal
+ * Failed lookups are limited per client address (docs/api.md "Rate limits"): each refusal
  * after a lookup (1.6 to 1.8) spends one of the address's failed-authentication budget, and an
  * address past it gets `429 rate_limited` instead of a lookup — unless the token's digest
  * authenticated recently, so that a valid key keeps working from an address others abuse.

@@ -26,7 +26,7 @@ export interface LoggingConfig {
   readonly format: (typeof LOG_FORMATS)[number];
 }
 
-/** Request budgets (CONTRACT.md "Rate limits"); a budget of 0 is no limit. */
+/** Request budgets (docs/api.md "Rate limits"); a budget of 0 is no limit. */
 export interface RateLimitConfig {
   /** Requests a key may make per window (`RATE_LIMIT_PER_KEY`). */
   readonly perKey: number;

@@ -15,7 +15,7 @@ const DEVELOPMENT_DIGEST_SECRET = 'charthero-development-digest-secret-not-for-p
 const DEVELOPMENT_MEDIA_URL_SECRET = 'charthero-development-media-url-secret-not-for-production';
 /** The same, for webhook signing secrets at rest: 32 bytes, base64. */
 const DEVELOPMENT_WEBHOOK_SECRET_KEY = Buffer.from('charthero-dev-webhook-key-32byte').toString('base64');
-/** CONTRACT.md "Webhooks": about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+/** docs/webhooks.md "Answering, retries and idempotency": about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
 const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {

@@ -41,8 +41,8 @@ export class RequestObserver {
 }
 
 /**
- * The audit record of a partner route's answer to an authenticated key (CONTRACT.md: from
- * check 2 on) sent without one: a denial, which disclosed nothing. None for a request that
+ * The audit record of a partner route's answer to an authenticated key (docs/api.md "PHI access audit":
+ * from check 2 on) sent without one: a denial, which disclosed nothing. None for a request that
  * failed authentication or was over its key's budget (429, the check right after
  * authentication): those go to logs and metrics.
  */

@@ -11,7 +11,7 @@ import type { IdentifiedRequest } from '../common/response-headers.middleware';
 import { partnerRouteOf } from './partner-route.metadata';
 
 /**
- * Durable before disclosure (CONTRACT.md "PHI access audit"): a partner handler's body is
+ * Durable before disclosure (docs/api.md "PHI access audit"): a partner handler's body is
  * sent only once the audit record of what it discloses is committed. If the record cannot be
  * written, the caller gets `503 service_unavailable`, never the data.
  *

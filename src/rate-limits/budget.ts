@@ -1,6 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
-/** The budgets of CONTRACT.md "Rate limits", named as the `RateLimit-Policy` header names them. */
+/** The budgets of docs/api.md "Rate limits", named as the `RateLimit-Policy` header names them. */
 export type BudgetPolicy = 'per-key' | 'failed-auth';
 
 /** Where one counter stands in its window: what the RateLimit headers and a 429 say. */
@@ -19,7 +19,7 @@ export interface BudgetState {
  * One budget: `quota` per `windowSeconds` for each id (a key id, a client address), counted
  * by a rate-limiter-flexible limiter (in memory, or in Redis for every instance). `null` from
  * a method: no limit applies — the budget is off (quota 0), or its store failed, which
- * `onStoreError` hears of (fail open: CONTRACT.md).
+ * `onStoreError` hears of (fail open: docs/operations.md "Deploying").
  */
 export class Budget {
   constructor(

@@ -15,7 +15,7 @@ import { Budget, type BudgetPolicy, type BudgetState } from './budget';
 const REDIS_COMMAND_TIMEOUT_MS = 250;
 
 /**
- * The request budgets of CONTRACT.md "Rate limits": per key (`perKey`), and failed
+ * The request budgets of docs/api.md "Rate limits": per key (`perKey`), and failed
  * authentications per client address (`failedAuth`). With `REDIS_URL` their counters are
  * shared by every instance, through rate-limiter-flexible's atomic Lua script; without it,
  * each process counts alone. If Redis cannot be reached, requests are served, and the failure

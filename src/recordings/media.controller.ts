@@ -12,7 +12,7 @@ import { MEDIA_ROUTE } from './media-url-signer';
 import { sendRecording } from './send-recording';
 
 /**
- * Media URLs of the local store (docs/api.md "Audio"): `GET` and `HEAD`, no API key — the
+ * Media URLs of the local store (docs/api.md "Audio URLs"): `GET` and `HEAD`, no API key — the
  * signed URL is the credential. Not a partner route, so not in the OpenAPI description: its
  * URLs are only ever obtained from the audio route.
  *

@@ -40,7 +40,7 @@ export function fileExtensionOf(mediaType: string): string {
 }
 
 /**
- * `inline; filename="<document_id>.<ext>"` (CONTRACT.md). A document id the quoted form cannot
+ * `inline; filename="<document_id>.<ext>"` (docs/api.md "Audio URLs"). A document id the quoted form cannot
  * carry as is (a quote, a backslash, a character outside printable ASCII) gets a fallback name
  * with `_` in their place, and the exact name in RFC 6266's `filename*`.
  */

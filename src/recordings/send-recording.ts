@@ -10,7 +10,7 @@ import type { RecordingRef } from './recording-store';
 const logger = new Logger('MediaController');
 
 /**
- * Writes a recording's file as a media URL answers (CONTRACT.md "Audio URLs"): the whole file
+ * Writes a recording's file as a media URL answers (docs/api.md "Audio URLs"): the whole file
  * (`200`) or one byte range (`206`, `Range: bytes=a-b`, `a-`, `-n`), streamed from disk in
  * chunks however large the file is. `HEAD` gets the same headers and no body. Nothing is
  * written before `beforeAnswer`, given the status about to be sent, has resolved (the audit).

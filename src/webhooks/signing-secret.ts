@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 const SECRET_PREFIX = 'whsec_';
 /** 32 random bytes: above the 24 the contract asks for. */
 const GENERATED_SECRET_BYTES = 32;
-/** What a fixture may give as a known secret (OPERATIONS.md): the prefix and 8-256 characters. */
+/** What a fixture may give as a known secret (docs/operations.md "Fixture files"): the prefix and 8-256 characters. */
 const WELL_FORMED_SECRET = /^whsec_[A-Za-z0-9_+/=-]{8,256}$/;
 
 /** A new signing secret: `whsec_` and 32 random bytes in base64url. Shown once, then only stored encrypted. */

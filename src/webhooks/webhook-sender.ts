@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { hostOf, isPublicAddress } from './webhook-target';
 
-/** CONTRACT.md: a 2xx within 10 s is delivered; the whole attempt, DNS to last byte, gets 10 s. */
+/** docs/webhooks.md "Answering, retries and idempotency": a 2xx within 10 s is delivered; the whole attempt, DNS to last byte, gets 10 s. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 /** Of a response body only this much is read and kept, for an operator reading a failure. */
 const EXCERPT_BYTES = 256;

@@ -14,7 +14,7 @@ import { WebhookSecretCipher } from './webhook-secret-cipher';
 import { WebhookSender } from './webhook-sender';
 
 /**
- * Webhooks (CONTRACT.md "Webhooks"): endpoints registered by operators, the events the
+ * Webhooks (docs/webhooks.md): endpoints registered by operators, the events the
  * database records (migration WebhookEvents), and the dispatcher that delivers them. The
  * dispatcher starts with the application when `WEBHOOK_DISPATCH` is on.
  */

@@ -1,5 +1,5 @@
 /**
- * The PHI access audit (CONTRACT.md "PHI access audit"): one record per partner-route answer
+ * The PHI access audit (docs/api.md "PHI access audit"): one record per partner-route answer
  * to an authenticated key and per media fetch, with the ids a 2xx disclosed; committed before
  * the data leaves; refused UPDATE and DELETE; and the accounting of one patient's disclosures.
  */

@@ -1,5 +1,5 @@
 /**
- * Many dispatchers on one database (CONTRACT.md "Webhooks", "Many instances"): each attempt is
+ * Many dispatchers on one database (docs/webhooks.md "Dispatchers"): each attempt is
  * made by exactly one of them, and a dispatcher that dies mid-attempt leaves the delivery to
  * another once its lease has expired.
  */

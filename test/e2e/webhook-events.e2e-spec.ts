@@ -1,7 +1,7 @@
 /**
  * `recording.transcript_ready` is recorded by the database in the transaction of the write that
  * gives an ambient transcript of a clinical encounter its transcript, whoever writes it, with
- * one delivery per endpoint enabled and subscribed at that moment (CONTRACT.md "Webhooks").
+ * one delivery per endpoint enabled and subscribed at that moment (docs/webhooks.md "When an event is sent").
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

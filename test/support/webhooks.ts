@@ -6,7 +6,7 @@ import type { TestApp } from './test-app';
 import type { ReceivedWebhook } from './webhook-receiver';
 
 /**
- * Checks `ChartHero-Signature` as a partner would (CONTRACT.md "Webhooks"), written here from
+ * Checks `ChartHero-Signature` as a partner would (docs/webhooks.md "Verifying the signature"), written here from
  * the contract rather than taken from src/: the `v1=` signatures it carries, in order, each
  * verified against one of `secrets` (HMAC-SHA-256 over "{timestamp}.{raw body}").
  */

@@ -1,7 +1,7 @@
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../../src/common/database-unavailable';
 
-/** Which errors are answered 503 (retry later) rather than 500 (docs/api.md "Reason codes"). */
+/** Which errors are answered 503 (retry later) rather than 500 (docs/api.md "Errors"). */
 describe('isDatabaseUnavailable', () => {
   it.each([
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],

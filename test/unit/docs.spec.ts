@@ -10,6 +10,20 @@ const GUIDES = [
     .map((file) => `docs/${file}`),
 ];
 
+/** Every source file of the code, the tests and the bench, relative to the root. */
+function sourceFiles(directory: string): string[] {
+  return readdirSync(join(ROOT, directory), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${directory}/${entry.name}`;
+    return entry.isDirectory() ? sourceFiles(path) : /\.(ts|js)$/.test(entry.name) ? [path] : [];
+  });
+}
+const SOURCES = ['src', 'test', 'bench'].flatMap(sourceFiles);
+
+/** The headings of a markdown file, without their #s. */
+function headingsOf(guide: string): string[] {
+  return [...readFileSync(join(ROOT, guide), 'utf8').matchAll(/^#+ (.+)$/gm)].map(([, heading]) => heading.trim());
+}
+
 /** `| 404 | \`route_not_found\` | … |` rows of the partner guide: code → status. */
 function reasonCodeTable(markdown: string): Record<string, number> {
   const rows = [...markdown.matchAll(/^\| (\d{3}) \| `([a-z_]+)` \|/gm)];
@@ -21,6 +35,26 @@ describe('the guides in the repository', () => {
     const documented = reasonCodeTable(readFileSync(join(ROOT, 'docs/api.md'), 'utf8'));
     const answered = Object.fromEntries(Object.entries(REASON_CODES).map(([code, { status }]) => [code, Number(status)]));
     expect(documented).toEqual(answered);
+  });
+
+  it('are what the code and the guides cite: no specification kept outside the repository', () => {
+    const outside = /\b(CONTRACT|OPERATIONS)\.md\b/;
+    const citing = [...SOURCES, ...GUIDES].filter((file) => !file.endsWith('docs.spec.ts') && outside.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(citing).toEqual([]);
+  });
+
+  it('have every section the code cites by name (docs/<guide>.md "<heading>")', () => {
+    const citations = SOURCES.flatMap((file) =>
+      [...readFileSync(join(ROOT, file), 'utf8').matchAll(/(docs\/[a-zA-Z]+\.md) "([^"]+)"/g)].map(([, guide, heading]) => ({
+        file,
+        guide,
+        // A citation may break across the lines of a comment.
+        heading: heading.replace(/\s*\n\s*(?:\*|\/\/)?\s*/g, ' '),
+      })),
+    );
+    expect(citations.length).toBeGreaterThan(20);
+    const missing = citations.filter(({ guide, heading }) => !existsSync(join(ROOT, guide)) || !headingsOf(guide).includes(heading));
+    expect(missing).toEqual([]);
   });
 
   it.each(GUIDES)('%s links only to files inside the repository that exist', (guide) => {
