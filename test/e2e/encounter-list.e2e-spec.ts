@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { GUIDE_DETAIL_EXAMPLE, GUIDE_LIST_EXAMPLE } from '../../src/encounters/dto/guide-examples';
 import { expectError } from '../support/error-body';
 import { apiKey, bearer, encounter, ENCOUNTER_SCOPES, noteDocument, organization, patient, transcriptDocument } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -20,59 +21,6 @@ const pageId = (i: number) => `enc_page_${String(i).padStart(3, '0')}`;
 const hourAfterNewYear = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString().replace('.000Z', 'Z');
 /** Every clinical encounter of org_page, newest first (the default order). */
 const PAGE_DESC = Array.from({ length: PAGE_COUNT }, (_, i) => pageId(PAGE_COUNT - 1 - i));
-
-/** The guide's "List response", verbatim. */
-const GUIDE_LIST_RESPONSE = {
-  items: [
-    {
-      encounter_id: 'enc_9YpJvK2',
-      organization_id: 'org_7Df4',
-      encounter_type: 'ambient',
-      status: 'completed',
-      created_at: '2026-05-25T14:00:00Z',
-      updated_at: '2026-05-25T15:00:00Z',
-      date_of_service: '2026-05-25T14:00:00Z',
-      patient: { patient_id: 'pat_3Qn8', first_name: 'Jane', last_name: 'Doe', date_of_birth: '1970-01-01' },
-      documents: [
-        {
-          document_id: 'doc_Ambient1',
-          schema_type: 'ambient_transcript',
-          title: 'Ambient transcript',
-          status: 'completed',
-          workflow_variant: 'ambient',
-          audio_duration_seconds: 842.4,
-        },
-      ],
-    },
-  ],
-  limit: 25,
-  offset: 0,
-  total: 1,
-};
-
-/** The guide's "Encounter detail response", verbatim. */
-const GUIDE_DETAIL_RESPONSE = {
-  encounter: {
-    encounter_id: 'enc_9YpJvK2',
-    organization_id: 'org_7Df4',
-    encounter_type: 'clinical_documentation',
-    status: 'completed',
-    created_at: '2026-05-25T14:00:00Z',
-    updated_at: '2026-05-25T15:00:00Z',
-    date_of_service: '2026-05-25T14:00:00Z',
-    patient: { patient_id: 'pat_3Qn8', first_name: 'Jane', last_name: 'Doe', date_of_birth: '1970-01-01' },
-    documents: [
-      {
-        document_id: 'doc_Note1',
-        schema_type: 'document',
-        title: 'Progress note',
-        status: null,
-        workflow_variant: null,
-        audio_duration_seconds: null,
-      },
-    ],
-  },
-};
 
 /** The guide's example organization, patient and encounter, as both examples share them. */
 function guideFixture(encounterType: string) {
@@ -358,7 +306,7 @@ describe('GET /external/v1/encounters: paging, order, window and bodies', () => 
     it("equals the guide's list example field for field", async () => {
       const response = await t.http().get(`${LIST}?limit=25&offset=0&sort_order=desc`).set('Authorization', bearer(GUIDE_TOKEN));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual(GUIDE_LIST_RESPONSE);
+      expect(response.body).toEqual(GUIDE_LIST_EXAMPLE);
     });
 
     it('gives limit, offset, total and audio_duration_seconds as JSON numbers', async () => {
@@ -428,12 +376,12 @@ describe("GET /external/v1/encounters/{encounter_id}: the guide's detail example
   it("equals the guide's detail example field for field", async () => {
     const response = await t.http().get('/external/v1/encounters/enc_9YpJvK2').set('Authorization', bearer(GUIDE_TOKEN));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual(GUIDE_DETAIL_RESPONSE);
+    expect(response.body).toEqual(GUIDE_DETAIL_EXAMPLE);
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('lists that encounter with the same body', async () => {
     const response = await t.http().get('/external/v1/encounters?limit=25&offset=0&sort_order=desc').set('Authorization', bearer(GUIDE_TOKEN));
-    expect(response.body).toEqual({ items: [GUIDE_DETAIL_RESPONSE.encounter], limit: 25, offset: 0, total: 1 });
+    expect(response.body).toEqual({ items: [GUIDE_DETAIL_EXAMPLE.encounter], limit: 25, offset: 0, total: 1 });
   });
 });

@@ -1,6 +1,10 @@
 import type { EncounterDetailDto, EncounterListDto } from './encounter.dto';
 
-/** The partner guide's response examples, verbatim: shown in the OpenAPI description. */
+/**
+ * The partner guide's response examples, in one place: the OpenAPI description shows them,
+ * test/e2e/encounter-list.e2e-spec.ts gets them from the service for the guide's fixture, and
+ * test/unit/docs.spec.ts finds the list example verbatim in docs/api.md.
+ */
 
 const PATIENT = { patient_id: 'pat_3Qn8', first_name: 'Jane', last_name: 'Doe', date_of_birth: '1970-01-01' };
 const TIMES = { created_at: '2026-05-25T14:00:00Z', updated_at: '2026-05-25T15:00:00Z', date_of_service: '2026-05-25T14:00:00Z' };
