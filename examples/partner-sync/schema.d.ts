@@ -20,7 +20,11 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * List the encounters of the caller organization: headers only
+         * @description Partner route `encounters.list`. Requires an organization-scoped API key with `encounters:read`, `patients:read`, `documents:read`.
+         */
+        head: operations["encounters.list.head"];
         patch?: never;
         trace?: never;
     };
@@ -40,7 +44,11 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Read one encounter: headers only
+         * @description Partner route `encounters.read`. Requires an organization-scoped API key with `encounters:read`, `patients:read`, `documents:read`.
+         */
+        head: operations["encounters.read.head"];
         patch?: never;
         trace?: never;
     };
@@ -60,7 +68,11 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Read one clinical document of an encounter: headers only
+         * @description Partner route `documents.read`. Requires an organization-scoped API key with `encounters:read`, `documents:read`.
+         */
+        head: operations["documents.read.head"];
         patch?: never;
         trace?: never;
     };
@@ -80,7 +92,11 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Read the transcript of an ambient transcript: headers only
+         * @description Partner route `documents.transcript`. Requires an organization-scoped API key with `encounters:read`, `documents:read`.
+         */
+        head: operations["documents.transcript.head"];
         patch?: never;
         trace?: never;
     };
@@ -100,7 +116,35 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Get a short-lived URL to the recording of an ambient transcript: headers only
+         * @description Partner route `documents.audio`. Requires an organization-scoped API key with `encounters:read`, `documents:read`, `recordings:read`.
+         */
+        head: operations["documents.audio.head"];
+        patch?: never;
+        trace?: never;
+    };
+    "/media/v1/recordings/{recording_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch a recording through a signed media URL
+         * @description The URL is the credential: use it exactly as the audio route (`documents.audio`) gave it, before `expires_at`, and send no API key. Its query parameters are opaque. Each fetch is recorded in the PHI access audit.
+         */
+        get: operations["media.fetch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Fetch a recording through a signed media URL: headers only
+         * @description The URL is the credential: use it exactly as the audio route (`documents.audio`) gave it, before `expires_at`, and send no API key. Its query parameters are opaque. Each fetch is recorded in the PHI access audit.
+         */
+        head: operations["media.fetch.head"];
         patch?: never;
         trace?: never;
     };
@@ -117,7 +161,8 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /** Liveness: the process answers (restart it when it does not): headers only */
+        head: operations["health.live.head"];
         patch?: never;
         trace?: never;
     };
@@ -134,7 +179,8 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /** Readiness: this instance may be sent traffic: headers only */
+        head: operations["health.ready.head"];
         patch?: never;
         trace?: never;
     };
@@ -151,7 +197,8 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /** Readiness, as /health/ready: headers only */
+        head: operations["health.head"];
         patch?: never;
         trace?: never;
     };
@@ -421,9 +468,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -476,9 +523,9 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -514,9 +561,9 @@ export interface operations {
             401: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -544,9 +591,9 @@ export interface operations {
             403: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -566,9 +613,9 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -596,9 +643,9 @@ export interface operations {
             422: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -618,11 +665,11 @@ export interface operations {
             429: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -642,9 +689,9 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -664,9 +711,9 @@ export interface operations {
             500: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -690,11 +737,11 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -709,6 +756,221 @@ export interface operations {
                         reason_code?: "digest_key_unavailable" | "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "encounters.list.head": {
+        parameters: {
+            query?: {
+                /** @description Page size: a canonical decimal integer. */
+                limit?: number;
+                /** @description Encounters to skip. Deeper than 10000, narrow the window with start_at/end_at instead. */
+                offset?: number;
+                /** @description Order by created_at, then encounter_id, both in this direction. */
+                sort_order?: "asc" | "desc";
+                /** @description Only encounters created at or after this instant. RFC 3339 with an offset (Z or ±hh:mm). */
+                start_at?: string;
+                /** @description Only encounters created before this instant. RFC 3339 with an offset; after start_at. */
+                end_at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `invalid_limit`: The limit query parameter is invalid.
+             *
+             *     `invalid_offset`: The offset query parameter is invalid.
+             *
+             *     `invalid_sort`: The sort_order query parameter is invalid.
+             *
+             *     `invalid_query`: A date query parameter is invalid.
+             */
+            422: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -727,9 +989,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -777,9 +1039,9 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -815,9 +1077,9 @@ export interface operations {
             401: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -849,9 +1111,9 @@ export interface operations {
             403: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -871,9 +1133,9 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -893,9 +1155,9 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -915,11 +1177,11 @@ export interface operations {
             429: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -939,9 +1201,9 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -961,9 +1223,9 @@ export interface operations {
             500: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -987,11 +1249,11 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1006,6 +1268,209 @@ export interface operations {
                         reason_code?: "digest_key_unavailable" | "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "encounters.read.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An opaque ChartHero encounter id. */
+                encounter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             *
+             *     `cross_organization_denied`: The requested encounter is not available to this API key.
+             *
+             *     `demo_training_denied`: The requested encounter is not available to this API key.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `encounter_not_found`: The encounter was not found for the caller organization. */
+            404: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1027,9 +1492,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1050,9 +1515,9 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1088,9 +1553,9 @@ export interface operations {
             401: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1122,9 +1587,9 @@ export interface operations {
             403: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1148,9 +1613,9 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1170,9 +1635,9 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1192,11 +1657,11 @@ export interface operations {
             429: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1216,9 +1681,9 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1238,9 +1703,9 @@ export interface operations {
             500: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1264,11 +1729,11 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1283,6 +1748,218 @@ export interface operations {
                         reason_code?: "digest_key_unavailable" | "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "documents.read.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An opaque ChartHero encounter id. */
+                encounter_id: string;
+                /** @description An id from the encounter’s documents array. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A note with its content, or an ambient transcript’s metadata. */
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             *
+             *     `cross_organization_denied`: The requested encounter is not available to this API key.
+             *
+             *     `demo_training_denied`: The requested encounter is not available to this API key.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `encounter_not_found`: The encounter was not found for the caller organization.
+             *
+             *     `document_not_found`: The document was not found on this encounter.
+             */
+            404: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1303,9 +1980,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1326,9 +2003,9 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1364,9 +2041,9 @@ export interface operations {
             401: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1398,9 +2075,9 @@ export interface operations {
             403: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1426,9 +2103,9 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1448,9 +2125,9 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1470,11 +2147,11 @@ export interface operations {
             429: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1494,9 +2171,9 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1516,9 +2193,9 @@ export interface operations {
             500: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1542,11 +2219,11 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1561,6 +2238,219 @@ export interface operations {
                         reason_code?: "digest_key_unavailable" | "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "documents.transcript.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An opaque ChartHero encounter id. */
+                encounter_id: string;
+                /** @description An id from the encounter’s documents array. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             *
+             *     `cross_organization_denied`: The requested encounter is not available to this API key.
+             *
+             *     `demo_training_denied`: The requested encounter is not available to this API key.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `encounter_not_found`: The encounter was not found for the caller organization.
+             *
+             *     `document_not_found`: The document was not found on this encounter.
+             *
+             *     `transcript_not_found`: The document has no transcript yet.
+             */
+            404: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1581,9 +2471,9 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1604,9 +2494,9 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1642,9 +2532,9 @@ export interface operations {
             401: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1676,9 +2566,9 @@ export interface operations {
             403: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1704,9 +2594,9 @@ export interface operations {
             404: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1726,9 +2616,9 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1748,11 +2638,11 @@ export interface operations {
             429: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1772,9 +2662,9 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1794,9 +2684,9 @@ export interface operations {
             500: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1820,11 +2710,11 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
-                    /** @description Always no-store: partner responses are patient data. */
-                    "Cache-Control"?: "no-store";
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
                     "RateLimit-Policy"?: string;
                     /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
@@ -1842,6 +2732,570 @@ export interface operations {
             };
         };
     };
+    "documents.audio.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An opaque ChartHero encounter id. */
+                encounter_id: string;
+                /** @description The id of an `ambient_transcript` document of the encounter. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `unsupported_filter`: The request includes a query parameter that this route does not support.
+             *
+             *     `unsupported_document_type`: This route does not support the document type.
+             *
+             *     `invalid_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `missing_bearer`: A Bearer API key is required in the Authorization header.
+             *
+             *     `api_keys_disabled`: API-key access is disabled.
+             *
+             *     `test_prefix_not_allowed`: Test API keys are not accepted by this deployment.
+             *
+             *     `malformed_token`: The API key is not well formed.
+             *
+             *     `invalid_key`: The API key is not valid.
+             *
+             *     `revoked_key`: The API key has been revoked.
+             *
+             *     `disabled_key`: The API key is disabled.
+             *
+             *     `expired_key`: The API key has expired.
+             */
+            401: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `org_scope_only_required`: Organization-scoped API keys are required.
+             *
+             *     `organization_not_allowlisted`: The organization is not an approved partner.
+             *
+             *     `route_not_allowed`: This route is not enabled for the organization.
+             *
+             *     `missing_scope`: The API key does not include every required scope.
+             *
+             *     `cross_organization_denied`: The requested encounter is not available to this API key.
+             *
+             *     `demo_training_denied`: The requested encounter is not available to this API key.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `encounter_not_found`: The encounter was not found for the caller organization.
+             *
+             *     `document_not_found`: The document was not found on this encounter.
+             *
+             *     `audio_not_found`: The document has no recording.
+             */
+            404: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `rate_limited`: Too many requests. Retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `digest_key_unavailable`: API-key verification is temporarily unavailable.
+             *
+             *     `service_unavailable`: The service is temporarily unavailable. Retry later.
+             */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    /** @description The budget that applies (draft-ietf-httpapi-ratelimit-headers): `"per-key";q=<requests>;w=<seconds>` for an authenticated key, `"failed-auth";q=…;w=…` (the client address's failed authentications) otherwise. Absent while the counters cannot be reached. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where that budget stands: `r` requests remain, the window resets in `t` seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "media.fetch": {
+        parameters: {
+            query: {
+                /** @description Part of the signed URL. */
+                signature: string;
+                /** @description Part of the signed URL. */
+                key: string;
+                /** @description Part of the signed URL. */
+                expires: string;
+            };
+            header?: {
+                /** @description One range of bytes (`bytes=0-1023`, `bytes=1024-`, `bytes=-1024`); any other is ignored. */
+                Range?: string;
+            };
+            path: {
+                /** @description The recording, as named in the URL the audio route gave. */
+                recording_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole recording. */
+            200: {
+                headers: {
+                    /** @description The recording's audio media type. */
+                    "Content-Type": string;
+                    /** @description Bytes in this response. */
+                    "Content-Length": number;
+                    /** @description inline; filename="<document_id>.<ext>" */
+                    "Content-Disposition": string;
+                    /** @description Ranges of bytes may be asked for. */
+                    "Accept-Ranges": "bytes";
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": string;
+                };
+            };
+            /** @description The range asked for. */
+            206: {
+                headers: {
+                    /** @description The recording's audio media type. */
+                    "Content-Type": string;
+                    /** @description Bytes in this response. */
+                    "Content-Length": number;
+                    /** @description inline; filename="<document_id>.<ext>" */
+                    "Content-Disposition": string;
+                    /** @description Ranges of bytes may be asked for. */
+                    "Accept-Ranges": "bytes";
+                    /** @description bytes <first>-<last>/<size> */
+                    "Content-Range": string;
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": string;
+                };
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "invalid_request";
+                    };
+                };
+            };
+            /**
+             * @description `media_url_invalid`: The media URL is not valid. Ask the audio route for a new one.
+             *
+             *     `media_url_expired`: The media URL has expired. Ask the audio route for a new one.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "media_url_invalid" | "media_url_expired";
+                    };
+                };
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_timeout";
+                    };
+                };
+            };
+            /** @description `range_not_satisfiable`: The requested range is not within the recording. */
+            416: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    /** @description bytes *\/<size of the recording> */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "range_not_satisfiable";
+                    };
+                };
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "api_key_validation_failed";
+                        /** @enum {string} */
+                        reason_code?: "request_header_too_large";
+                    };
+                };
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "internal_error";
+                        /** @enum {string} */
+                        reason_code?: "internal_error";
+                    };
+                };
+            };
+            /** @description `service_unavailable`: The service is temporarily unavailable. Retry later. */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        error?: "service_unavailable";
+                        /** @enum {string} */
+                        reason_code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "media.fetch.head": {
+        parameters: {
+            query: {
+                /** @description Part of the signed URL. */
+                signature: string;
+                /** @description Part of the signed URL. */
+                key: string;
+                /** @description Part of the signed URL. */
+                expires: string;
+            };
+            header?: {
+                /** @description One range of bytes (`bytes=0-1023`, `bytes=1024-`, `bytes=-1024`); any other is ignored. */
+                Range?: string;
+            };
+            path: {
+                /** @description The recording, as named in the URL the audio route gave. */
+                recording_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole recording. */
+            200: {
+                headers: {
+                    /** @description The recording's audio media type. */
+                    "Content-Type": string;
+                    /** @description Bytes in this response. */
+                    "Content-Length": number;
+                    /** @description inline; filename="<document_id>.<ext>" */
+                    "Content-Disposition": string;
+                    /** @description Ranges of bytes may be asked for. */
+                    "Accept-Ranges": "bytes";
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range asked for. */
+            206: {
+                headers: {
+                    /** @description The recording's audio media type. */
+                    "Content-Type": string;
+                    /** @description Bytes in this response. */
+                    "Content-Length": number;
+                    /** @description inline; filename="<document_id>.<ext>" */
+                    "Content-Disposition": string;
+                    /** @description Ranges of bytes may be asked for. */
+                    "Accept-Ranges": "bytes";
+                    /** @description bytes <first>-<last>/<size> */
+                    "Content-Range": string;
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `media_url_invalid`: The media URL is not valid. Ask the audio route for a new one.
+             *
+             *     `media_url_expired`: The media URL has expired. Ask the audio route for a new one.
+             */
+            403: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `range_not_satisfiable`: The requested range is not within the recording. */
+            416: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    /** @description bytes *\/<size of the recording> */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal_error`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `service_unavailable`: The service is temporarily unavailable. Retry later. */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Patient data: no cache may keep a copy. */
+                    "Cache-Control": "private, no-store";
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "health.live": {
         parameters: {
             query?: never;
@@ -1855,7 +3309,7 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1869,7 +3323,7 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1885,7 +3339,7 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1901,7 +3355,7 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1912,6 +3366,53 @@ export interface operations {
                         reason_code?: "request_header_too_large";
                     };
                 };
+            };
+        };
+    };
+    "health.live.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up, whatever the state of its database. */
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1928,7 +3429,7 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1942,7 +3443,7 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1958,7 +3459,7 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1974,7 +3475,7 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1990,9 +3491,9 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,6 +3504,64 @@ export interface operations {
                         reason_code?: "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "health.ready.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answers and has every migration this version needs. */
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `service_unavailable`: The service is temporarily unavailable. Retry later. */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2019,7 +3578,7 @@ export interface operations {
             200: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2033,7 +3592,7 @@ export interface operations {
             400: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2049,7 +3608,7 @@ export interface operations {
             408: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2065,7 +3624,7 @@ export interface operations {
             431: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2081,9 +3640,9 @@ export interface operations {
             503: {
                 headers: {
                     /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
-                    "X-Request-Id"?: string;
+                    "X-Request-Id": string;
                     /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2094,6 +3653,64 @@ export interface operations {
                         reason_code?: "service_unavailable";
                     };
                 };
+            };
+        };
+    };
+    "health.head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answers and has every migration this version needs. */
+            200: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request could not be read. */
+            400: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_timeout`: The request did not arrive in time. */
+            408: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request_header_too_large`: The request line and headers are larger than the server accepts. */
+            431: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `service_unavailable`: The service is temporarily unavailable. Retry later. */
+            503: {
+                headers: {
+                    /** @description The caller's X-Request-Id when sane, else a new id; equals request_id in an error body. */
+                    "X-Request-Id": string;
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -8,7 +8,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Paths whose every response is patient data, or may be: no browser, proxy or CDN may keep a
  * copy. Media responses are also `private`: a shared cache must not keep even a stale one.
  */
-const NO_STORE_PATHS: readonly (readonly [prefix: string, cacheControl: string])[] = [
+export const NO_STORE_PATHS: readonly (readonly [prefix: string, cacheControl: string])[] = [
   ['/external/', 'no-store'],
   ['/media/', 'private, no-store'],
 ];

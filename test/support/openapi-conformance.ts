@@ -4,8 +4,13 @@ import { readFileSync } from 'node:fs';
 import type { Response } from 'supertest';
 import { COMMITTED_OPENAPI_FILE } from '../../src/openapi/openapi-document';
 
+interface DocumentedHeader {
+  required?: boolean;
+  schema: { type?: string; enum?: string[] };
+}
+
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, DocumentedHeader> }> }>>;
   webhooks: Record<string, { post: { parameters: { name: string; schema: object }[] } }>;
   components: { schemas: Record<string, unknown> };
 }
@@ -28,8 +33,9 @@ const NOT_OPERATIONS = /^\/(docs|openapi)(\/|$)/;
 
 /**
  * Throws unless `response` is one the description allows for `method url`: a documented
- * status with a body that validates against its schema, or for a path no operation has, the
- * public error body with `route_not_found`.
+ * status, with every header it marks required (and the value it allows, if it names them),
+ * and a body of the documented media type that validates against its schema (none for HEAD);
+ * or for a path no operation has, the public error body with `route_not_found`.
  */
 export function assertMatchesOpenApi(method: string, url: string, response: Response): void {
   const path = new URL(url, 'http://service').pathname;
@@ -47,8 +53,32 @@ export function assertMatchesOpenApi(method: string, url: string, response: Resp
   if (!documented) {
     throw new Error(`${method.toUpperCase()} ${operationPath.template} answered ${response.status}, which openapi.json does not document`);
   }
+  const what = `${method.toUpperCase()} ${operationPath.template} ${response.status}`;
+  for (const [name, header] of Object.entries(documented.headers ?? {})) {
+    const value = response.headers[name.toLowerCase()] as string | undefined;
+    if (header.required && value === undefined) throw new Error(`${what}: no ${name} header, which openapi.json marks required`);
+    if (value !== undefined && header.schema.enum && !header.schema.enum.includes(value))
+      throw new Error(`${what}: ${name} ${JSON.stringify(value)} is not one of ${header.schema.enum.join(', ')}`);
+    if (value !== undefined && header.schema.type === 'integer' && !/^\d+$/.test(value)) throw new Error(`${what}: ${name} ${JSON.stringify(value)} is not an integer`);
+  }
+  if (method.toLowerCase() === 'head') return;
+  const mediaTypes = Object.keys(documented.content ?? {});
+  if (!mediaTypes.includes('application/json')) {
+    const type = String(response.headers['content-type']).split(';')[0];
+    if (!mediaTypes.some((documentedType) => new RegExp(`^${documentedType.replace('*', '[^/]+')}$`).test(type)))
+      throw new Error(`${what}: Content-Type ${type}, openapi.json gives ${mediaTypes.join(', ')}`);
+    return;
+  }
   const pointer = jsonPointer(['paths', operationPath.template, method.toLowerCase(), 'responses', String(response.status), 'content', 'application/json', 'schema']);
-  check(`${DOCUMENT_ID}#/${pointer}`, response.body, `${method.toUpperCase()} ${operationPath.template} ${response.status}`);
+  check(`${DOCUMENT_ID}#/${pointer}`, response.body, what);
+}
+
+/** `assertMatchesOpenApi` for an answer `fetch` got (left unread: the check reads a clone). */
+export async function assertFetchMatchesOpenApi(method: string, url: string, answer: globalThis.Response): Promise<void> {
+  const bytes = Buffer.from(await answer.clone().arrayBuffer());
+  const json = answer.headers.get('content-type')?.startsWith('application/json') === true && bytes.length > 0;
+  const body: unknown = json ? JSON.parse(bytes.toString('utf8')) : bytes;
+  assertMatchesOpenApi(method, url, { status: answer.status, headers: Object.fromEntries(answer.headers), body } as unknown as Response);
 }
 
 /** Throws unless a webhook request's headers and body are what openapi.json's `webhooks` section describes. */
