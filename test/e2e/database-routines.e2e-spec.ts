@@ -1,5 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { MIGRATIONS } from '../../src/database/migrations';
+import { EncounterReadFunctions1795610000000 } from '../../src/database/migrations/1795610000000-EncounterReadFunctions';
 import { ROUTINES } from '../../src/database/routines';
 import { migrateSchema } from '../../src/database/schema-migration';
 import { ENCOUNTER_PURPOSES } from '../../src/encounters/encounter-types';
@@ -127,13 +127,12 @@ describe('database routines and the listed-encounter predicate', () => {
       patients: [patient('pat_r', 'org_r')],
       encounters: [encounter('enc_r1', 'org_r', 'pat_r', '2026-05-25T14:00:00Z')],
     });
-    // The read functions as the last migration wrote them (other result columns, no payload
+    // The read functions as migration EncounterReadFunctions wrote them (no payload
     // check), and a trigger function with the version of a definition the code no longer has.
-    const readFunctions = MIGRATIONS.at(-1)!;
     const runner = t.dataSource.createQueryRunner();
     try {
-      await new readFunctions().down(runner);
-      await new readFunctions().up(runner);
+      await new EncounterReadFunctions1795610000000().down(runner);
+      await new EncounterReadFunctions1795610000000().up(runner);
     } finally {
       await runner.release();
     }
