@@ -90,7 +90,7 @@ describe('the API reference page (/docs)', () => {
   });
 
   it('shows the list route with each of its query parameters when opened', async () => {
-    const list = page.locator('.opblock').filter({ has: page.locator('.opblock-summary-path[data-path="/external/v1/encounters"]') });
+    const list = page.locator('.opblock.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/external/v1/encounters"]') });
     await list.locator('.opblock-summary').click();
     const parameters = list.locator('.parameters .parameter__name');
     await parameters.first().waitFor({ state: 'visible' });
