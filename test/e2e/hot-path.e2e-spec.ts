@@ -36,6 +36,9 @@ describe('the request hot path', () => {
     });
   });
   afterAll(() => t.close());
+  // Time stands still in each test, so the one-second caches stay fresh however slow the machine is.
+  beforeEach(() => t.clock.freeze());
+  afterEach(() => t.clock.thaw());
 
   async function queriesOf(path: string, token = TOKEN): Promise<number> {
     const queries = countQueries();

@@ -74,18 +74,24 @@ describe('metrics', () => {
   });
 
   it('counts key and allowlist cache hits and misses', async () => {
-    await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
-    const before = await scrape();
-    // The caches keep an entry for a second: once it has passed, the first of two requests in a row misses, the second hits.
-    t.clock.advance(1_001);
-    await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
-    await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
-    const after = await scrape();
-    const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
-    expect(delta('charthero_cache_lookups_total{cache="api_keys",result="miss"}')).toBe(1);
-    expect(delta('charthero_cache_lookups_total{cache="api_keys",result="hit"}')).toBe(1);
-    expect(delta('charthero_cache_lookups_total{cache="partner_allowlists",result="miss"}')).toBe(1);
-    expect(delta('charthero_cache_lookups_total{cache="partner_allowlists",result="hit"}')).toBe(1);
+    // Time moves only when the test says, however slow the machine is.
+    t.clock.freeze();
+    try {
+      await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
+      const before = await scrape();
+      // The caches keep an entry for a second: once it has passed, the first of two requests in a row misses, the second hits.
+      t.clock.advance(1_001);
+      await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
+      await t.http().get('/external/v1/encounters').set('Authorization', bearer(TOKEN)).expect(200);
+      const after = await scrape();
+      const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      expect(delta('charthero_cache_lookups_total{cache="api_keys",result="miss"}')).toBe(1);
+      expect(delta('charthero_cache_lookups_total{cache="api_keys",result="hit"}')).toBe(1);
+      expect(delta('charthero_cache_lookups_total{cache="partner_allowlists",result="miss"}')).toBe(1);
+      expect(delta('charthero_cache_lookups_total{cache="partner_allowlists",result="hit"}')).toBe(1);
+    } finally {
+      t.clock.thaw();
+    }
   });
 
   it('counts webhook attempts by outcome, and shows the queue', async () => {
