@@ -2,8 +2,8 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import parseRange from 'range-parser';
 import { ApiError } from '../common/api-error';
+import { type ByteRange, parseByteRange } from './byte-range';
 import { inlineContentDisposition } from './recording-media-types';
 import type { RecordingRef } from './recording-store';
 
@@ -15,9 +15,10 @@ const logger = new Logger('MediaController');
  * chunks however large the file is. `HEAD` gets the same headers and no body. Nothing is
  * written before `beforeAnswer`, given the status about to be sent, has resolved (the audit).
  *
- * A Range the server may ignore (RFC 9110 §14.2) is ignored, and the whole file sent: a
- * malformed one, another unit, several ranges, or one with `If-Range` (we send no validator
- * it could match). A range that starts past the end is `416`, whose `Content-Range` gives the size.
+ * A Range the server may ignore (RFC 9110 §14.2) is ignored, and the whole file sent: one that
+ * is not a valid byte range, several ranges, or one with `If-Range` (we send no validator it
+ * could match). A range that starts past the end is `416`, whose `Content-Range` gives the size
+ * (`parseByteRange`).
  */
 export async function sendRecording(request: Request, response: Response, path: string, recording: RecordingRef, beforeAnswer: (status: number) => Promise<void>): Promise<void> {
   // Opened first: the size read is the size of the very file streamed, even if it is replaced meanwhile.
@@ -56,11 +57,8 @@ export async function sendRecording(request: Request, response: Response, path: 
   }
 }
 
-function singleRange(request: Request, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+function singleRange(request: Request, size: number): ByteRange | 'unsatisfiable' | null {
   const header = request.headers.range;
   if (header === undefined || request.headers['if-range'] !== undefined) return null;
-  const ranges = parseRange(size, header, { combine: true });
-  if (ranges === -1) return 'unsatisfiable';
-  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return null;
-  return ranges[0];
+  return parseByteRange(header, size);
 }

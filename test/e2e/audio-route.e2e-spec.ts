@@ -179,6 +179,7 @@ describe('the audio route', () => {
       ['-n (the last n bytes)', 'bytes=-500', RECORDING_SIZE - 500, RECORDING_SIZE - 1],
       ['a-b past the end (cut at the end)', 'bytes=99990-200000', 99_990, RECORDING_SIZE - 1],
       ['the first byte', 'bytes=0-0', 0, 0],
+      ['-n longer than the recording (all of it)', `bytes=-${RECORDING_SIZE * 2}`, 0, RECORDING_SIZE - 1],
     ])('Range %s: 206 with exactly those bytes', async (_name, range, start, end) => {
       const response = await fetchMedia(audioUrl, { headers: { Range: range } });
       expect(response.status).toBe(206);
@@ -191,6 +192,9 @@ describe('the audio route', () => {
       ['a malformed range', 'bytes=abc'],
       ['another unit', 'items=0-5'],
       ['several ranges', 'bytes=0-1,10-11'],
+      ['several adjacent ranges', 'bytes=0-5,6-10'],
+      ['several ranges, one past the end', 'bytes=0-5,999999999-'],
+      ['an end before its start', 'bytes=5-2'],
     ])('%s: the whole recording, 200', async (_name, range) => {
       const response = await fetchMedia(audioUrl, { headers: { Range: range } });
       expect(response.status).toBe(200);
