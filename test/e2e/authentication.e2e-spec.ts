@@ -76,6 +76,24 @@ describe('authentication and authorization (default deployment)', () => {
     expectError(await list(bearer(token)), 401, 'malformed_token');
   });
 
+  it('refuses two Authorization headers as ambiguous (400 invalid_request), whichever holds the valid key', async () => {
+    for (const headers of [
+      [bearer(TOKEN), bearer('ch_sk_auth_not_a_key_at_all')],
+      [bearer('ch_sk_auth_not_a_key_at_all'), bearer(TOKEN)],
+      [bearer(TOKEN), bearer(TOKEN)],
+    ]) {
+      // Supertest sends an array as repeated header lines (its types allow that for Cookie only).
+      expectError(
+        await t
+          .http()
+          .get(LIST)
+          .set('Authorization', headers as unknown as string),
+        400,
+        'invalid_request',
+      );
+    }
+  });
+
   it('accepts a tail of exactly 8 and of exactly 128 characters as well formed', async () => {
     expectError(await list(bearer('ch_sk_abcdefgh')), 401, 'invalid_key');
     expectError(await list(bearer(`ch_sk_${'a'.repeat(128)}`)), 401, 'invalid_key');

@@ -8,7 +8,8 @@ import { bearerTokenOf } from '../api-key-token';
 import { AuthenticatedRequest } from '../caller';
 
 /**
- * Check 1: who is calling (`missing_bearer` … `api_keys_disabled`, `digest_key_unavailable`),
+ * Check 1: who is calling (`missing_bearer` … `api_keys_disabled`, `digest_key_unavailable`;
+ * `invalid_request` for more than one Authorization header),
  * or `429 rate_limited` for an address past its failed authentications. A refusal carries the
  * address's failed-authentication budget in its RateLimit headers: there is no key's to tell.
  */
@@ -25,7 +26,11 @@ export class ApiKeyGuard implements CanActivate {
     // (Undefined only once the socket is gone.)
     const clientAddress = request.ip ?? 'unknown';
     try {
-      const token = bearerTokenOf(request.headers.authorization);
+      // Node keeps the first of repeated Authorization headers: two keys are ambiguous whichever
+      // comes first, so neither is tried.
+      const authorizations = request.headersDistinct.authorization ?? [];
+      if (authorizations.length > 1) throw new ApiError('invalid_request');
+      const token = bearerTokenOf(authorizations[0]);
       if (token === null) throw new ApiError('missing_bearer');
       request.caller = await this.authenticator.authenticate(token, clientAddress);
       return true;
