@@ -66,7 +66,9 @@ export class Budget {
       policy: this.policy,
       quota: this.quota,
       windowSeconds: this.windowSeconds,
-      remaining: Math.max(0, this.quota - counter.consumedPoints),
+      // A refusal leaves nothing, whatever the counter says: over budget, the Redis limiter
+      // answers from its in-memory block of the id, which counts nothing.
+      remaining: exceeded ? 0 : Math.max(0, this.quota - counter.consumedPoints),
       resetSeconds: Math.max(1, Math.ceil(counter.msBeforeNext / 1000)),
       exceeded,
     };
