@@ -34,7 +34,9 @@ interface FakeRequest {
 }
 
 function contextFor(request: FakeRequest, handler: () => void = PartnerHandlers.prototype.list) {
-  return new ExecutionContextHost([request, {}, () => undefined], PartnerHandlers, handler);
+  // Node's request has each header also as the list of every line that gave it.
+  const headersDistinct = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, [value]]));
+  return new ExecutionContextHost([Object.assign(request, { headersDistinct }), {}, () => undefined], PartnerHandlers, handler);
 }
 
 function callerWith(overrides: Partial<Caller> = {}): Caller {
