@@ -26,15 +26,17 @@ export async function sendRecording(request: Request, response: Response, path: 
   try {
     const { size } = await file.stat();
     const range = singleRange(request, size);
-    // The answer is decided, and nothing of it is written yet.
-    await beforeAnswer(range === 'unsatisfiable' ? 416 : range ? 206 : 200);
+    // The answer is decided, and nothing of it is written yet. Its status is set already, so that
+    // a client that leaves during `beforeAnswer` is logged with it, not with Express's default 200.
+    const status = range === 'unsatisfiable' ? 416 : range ? 206 : 200;
+    response.status(status);
+    await beforeAnswer(status);
     response.setHeader('Accept-Ranges', 'bytes');
     if (range === 'unsatisfiable') {
       response.setHeader('Content-Range', `bytes */${size}`);
       throw new ApiError('range_not_satisfiable');
     }
     const { start, end } = range ?? { start: 0, end: size - 1 };
-    response.status(range ? 206 : 200);
     if (range) response.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
     response.setHeader('Content-Type', recording.contentType);
     response.setHeader('Content-Length', end - start + 1);
