@@ -72,9 +72,14 @@ export class PhiAccessLog implements OnApplicationShutdown {
     this.append(record).catch(() => undefined);
   }
 
-  /** Records queued by the last requests (denials are written after their response) are written before the pool closes. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Resolves once every record queued so far is written (or failed): nothing is in flight. */
+  async settled(): Promise<void> {
     await this.writing;
+  }
+
+  /** Records queued by the last requests (denials are written after their response) are written before the pool closes. */
+  onApplicationShutdown(): Promise<void> {
+    return this.settled();
   }
 
   private async writeQueued(): Promise<void> {

@@ -166,6 +166,8 @@ describe('PHI access audit', () => {
 
     it('group commit: records that arrive while an INSERT is in flight go together in the next', async () => {
       const audit = t.app.get(PhiAccessLog);
+      // Denials of earlier tests are written after their response: none may be in flight here.
+      await audit.settled();
       const insert = jest.spyOn(t.dataSource, 'query');
       try {
         const records = Array.from({ length: 50 }, (_, i) => ({
