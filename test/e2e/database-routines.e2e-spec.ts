@@ -12,17 +12,19 @@ const TOKEN = 'ch_sk_routines_full_access';
 
 /** Runs `work` in a transaction that is always rolled back: what it creates is only seen inside. */
 async function rolledBack<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const rollback = new Error('rolled back');
-  let result: T | undefined;
-  await dataSource
-    .transaction(async (manager) => {
-      result = await work(manager);
-      throw rollback;
-    })
-    .catch((error: unknown) => {
-      if (error !== rollback) throw error;
-    });
-  return result as T;
+  const runner = dataSource.createQueryRunner();
+  await runner.startTransaction();
+  try {
+    return await work(runner.manager);
+  } finally {
+    await runner.rollbackTransaction();
+    await runner.release();
+  }
+}
+
+interface Definition {
+  name: string;
+  definition: string;
 }
 
 /** A function as PostgreSQL holds it, its schema left out: the whole of what it runs and returns. */
@@ -48,18 +50,16 @@ describe('database routines and the listed-encounter predicate', () => {
 
   it('deploys every routine exactly as its module defines it, result columns included', async () => {
     const [deployed, expected] = await rolledBack(t.dataSource, async (manager) => {
-      // The definitions, created afresh in a schema of their own, as PostgreSQL normalizes them.
+      // Where the installer put them (it works in the connection's schema), then the definitions
+      // created afresh in a schema of their own, as PostgreSQL normalizes them.
+      const [{ schema }] = await manager.query<{ schema: string }[]>('SELECT current_schema() AS schema');
       await manager.query('CREATE SCHEMA routines_expected');
-      await manager.query('SET LOCAL search_path = routines_expected, public');
+      await manager.query(`SET LOCAL search_path = routines_expected, ${schema}`);
       for (const routine of ROUTINES) await manager.query(routine.definition);
-      const current = await manager.query<{ schema: string }[]>(`SELECT nspname AS schema FROM pg_namespace WHERE oid = 'public'::regnamespace`);
-      return Promise.all([
-        manager.query<{ name: string; definition: string }[]>(FUNCTION_DEFINITION, [current[0].schema]),
-        manager.query(FUNCTION_DEFINITION, ['routines_expected']),
-      ]);
+      return Promise.all([manager.query<Definition[]>(FUNCTION_DEFINITION, [schema]), manager.query<Definition[]>(FUNCTION_DEFINITION, ['routines_expected'])]);
     });
-    expect(expected.map((row: { name: string }) => row.name)).toEqual(ROUTINES.map((routine) => routine.name).sort());
-    expect(deployed.filter((row) => expected.some((e: { name: string }) => e.name === row.name))).toEqual(expected);
+    expect(expected.map((row) => row.name)).toEqual(ROUTINES.map((routine) => routine.name).sort());
+    expect(deployed.filter((row) => expected.some((routine) => routine.name === row.name))).toEqual(expected);
   });
 
   it('filters listed encounters one way: every partial index and every function in the database uses the predicate', async () => {
