@@ -4,8 +4,8 @@ import { REASON_CODES } from '../../src/common/reason-codes';
 import { GUIDE_LIST_EXAMPLE } from '../../src/encounters/dto/guide-examples';
 import { SCOPES } from '../../src/auth/scopes';
 import { PARTNER_ROUTE_IDS, PARTNER_ROUTES } from '../../src/partner/partner-routes';
+import { REPOSITORY_ROOT as ROOT, sourceFilesUnder } from '../support/source-files';
 
-const ROOT = resolve(__dirname, '../..');
 const GUIDES = [
   'README.md',
   ...readdirSync(join(ROOT, 'docs'))
@@ -13,14 +13,8 @@ const GUIDES = [
     .map((file) => `docs/${file}`),
 ];
 
-/** Every source file of the code, the tests and the bench, relative to the root. */
-function sourceFiles(directory: string): string[] {
-  return readdirSync(join(ROOT, directory), { withFileTypes: true }).flatMap((entry) => {
-    const path = `${directory}/${entry.name}`;
-    return entry.isDirectory() ? sourceFiles(path) : /\.(ts|js)$/.test(entry.name) ? [path] : [];
-  });
-}
-const SOURCES = ['src', 'test', 'bench'].flatMap(sourceFiles);
+/** Every source file of the code, the tests and the bench. */
+const SOURCES = ['src', 'test', 'bench'].flatMap(sourceFilesUnder);
 
 /** The headings of a markdown file, without their #s. */
 function headingsOf(guide: string): string[] {

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPOSITORY_ROOT, sourceFilesUnder } from '../support/source-files';
 
-const SRC = resolve(__dirname, '../../src');
+const SRC = join(REPOSITORY_ROOT, 'src');
 
 /**
  * What each folder of src/ may import from the others: dependencies run one way, down this
@@ -29,14 +30,6 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['common', 'config', 'metrics', 'database', 'organizations', 'auth', 'audit', 'partner', 'encounters', 'recordings', 'webhooks', 'fixtures'],
 };
 
-function sourceFiles(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** The folder of src/ a file belongs to, or null for a file directly in src/. */
 function folderOf(path: string): string | null {
   const parts = relative(SRC, path).split(sep);
@@ -45,7 +38,8 @@ function folderOf(path: string): string | null {
 
 /** `from`-folder → `to`-folder for every relative import (static or dynamic) between two folders. */
 function importsBetweenFolders(): { file: string; from: string; to: string }[] {
-  return sourceFiles(SRC).flatMap((file) => {
+  return sourceFilesUnder('src').flatMap((path) => {
+    const file = join(REPOSITORY_ROOT, path);
     const from = folderOf(file);
     if (from === null) return [];
     const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)].map((match) => match[1]);

@@ -1,19 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SERVICE_VARIABLES } from '../support/services';
+import { REPOSITORY_ROOT as ROOT, sourceFilesUnder } from '../support/source-files';
 
-const ROOT = resolve(__dirname, '../..');
 const REAL_TIME = 'test/support/real-time.ts';
 
-function files(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    return entry.isDirectory() ? files(path) : /\.(ts|js)$/.test(entry.name) ? [relative(ROOT, path)] : [];
-  });
-}
-
 /** Every line of the tests, with its file and number. */
-const LINES = files(join(ROOT, 'test')).flatMap((file) =>
+const LINES = sourceFilesUnder('test').flatMap((file) =>
   readFileSync(join(ROOT, file), 'utf8')
     .split('\n')
     .map((text, index) => ({ file, line: index + 1, text })),
