@@ -406,6 +406,11 @@ export interface components {
             request_id: string;
             /** @description Only with missing_scope: the scopes the key lacks, sorted. */
             missing_scopes?: string[];
+            /**
+             * @description Only on the readiness probes (503 service_unavailable): why this instance is not ready.
+             * @enum {string}
+             */
+            not_ready?: "database_unreachable" | "pending_migrations" | "draining";
         };
         /** @description A thin pointer: no patient data, no transcript, no URL. Fetch the transcript with your API key. */
         TranscriptReadyEvent: {

@@ -1,5 +1,5 @@
 import type { HttpStatus } from '@nestjs/common';
-import { REASON_CODES, ReasonCode } from './reason-codes';
+import { type NotReadyReason, REASON_CODES, ReasonCode } from './reason-codes';
 
 export interface ApiErrorDetails {
   /** The query parameter at fault, when a single one applies. */
@@ -8,6 +8,8 @@ export interface ApiErrorDetails {
   missingScopes?: readonly string[];
   /** Only with `rate_limited`: when the budget resets (`Retry-After`, in seconds). */
   retryAfterSeconds?: number;
+  /** Only on the readiness probes: why this instance is not ready. */
+  notReady?: NotReadyReason;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { ERROR_CATEGORIES, type ErrorCategory, REASON_CODES, type ReasonCode } from './reason-codes';
+import { ERROR_CATEGORIES, type ErrorCategory, NOT_READY_REASONS, type NotReadyReason, REASON_CODES, type ReasonCode } from './reason-codes';
 
 /** The public error body of every error response (docs/api.md "Errors"). */
 @ApiSchema({ name: 'ErrorBody' })
@@ -21,4 +21,7 @@ export class ErrorBodyDto {
 
   @ApiPropertyOptional({ type: [String], description: 'Only with missing_scope: the scopes the key lacks, sorted.' })
   missing_scopes?: readonly string[];
+
+  @ApiPropertyOptional({ enum: NOT_READY_REASONS, description: 'Only on the readiness probes (503 service_unavailable): why this instance is not ready.' })
+  not_ready?: NotReadyReason;
 }

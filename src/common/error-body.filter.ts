@@ -101,6 +101,7 @@ export function errorBodyOf(error: ApiError, requestId: string): ErrorBodyDto {
     field: error.details.field ?? null,
     request_id: requestId,
     ...(error.details.missingScopes && { missing_scopes: error.details.missingScopes }),
+    ...(error.details.notReady && { not_ready: error.details.notReady }),
   };
 }
 

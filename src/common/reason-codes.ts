@@ -56,6 +56,13 @@ export const REASON_CODES = {
 
 export type ReasonCode = keyof typeof REASON_CODES;
 
+/**
+ * Why `/health/ready` answers 503, in its body's `not_ready` (docs/operations.md "Health"):
+ * an operator tells an outage from a deploy that skipped `db migrate`, or from a drain.
+ */
+export const NOT_READY_REASONS = ['database_unreachable', 'pending_migrations', 'draining'] as const;
+export type NotReadyReason = (typeof NOT_READY_REASONS)[number];
+
 /** The coarse `error` category of the public error body, derived from the status alone. */
 export const ERROR_CATEGORIES = ['api_key_validation_failed', 'not_found', 'rate_limited', 'service_unavailable', 'internal_error'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];

@@ -1,9 +1,10 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import { type HealthCheckResult, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { pendingSchemaChanges } from '../database/schema-migration';
+import { NOT_READY_REASONS, type NotReadyReason } from '../common/reason-codes';
 import { DrainingState } from './draining-state';
 
 /** What readiness waits for: long enough for a loaded database, short enough for a load balancer. */
@@ -28,15 +29,15 @@ export class DatabaseReadiness implements OnApplicationShutdown {
 
   async check(key: 'database'): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.indicators.check(key);
-    if (this.draining.active) return indicator.down({ reason: 'draining' });
+    if (this.draining.active) return indicator.down(notReady('draining'));
     let pending: number;
     try {
       const changes = await pendingSchemaChanges((text) => this.query(text));
       pending = changes.migrations.length + changes.routines.length;
     } catch {
-      return indicator.down({ reason: 'unreachable' });
+      return indicator.down(notReady('database_unreachable'));
     }
-    return pending === 0 ? indicator.up() : indicator.down({ reason: 'pending_migrations', pending });
+    return pending === 0 ? indicator.up() : indicator.down(notReady('pending_migrations'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -73,4 +74,17 @@ export class DatabaseReadiness implements OnApplicationShutdown {
     await client.connect();
     return client;
   }
+}
+
+/** What a down indicator carries, read back by `notReadyReasonOf`. */
+function notReady(reason: NotReadyReason): { reason: NotReadyReason } {
+  return { reason };
+}
+
+/** Why terminus refused readiness: the reason the database indicator went down with. */
+export function notReadyReasonOf(failure: unknown): NotReadyReason | null {
+  if (!(failure instanceof ServiceUnavailableException)) return null;
+  const result = failure.getResponse() as HealthCheckResult<HealthIndicatorResult<'database'>>;
+  const reason: unknown = result.error?.database?.reason;
+  return NOT_READY_REASONS.find((known) => known === reason) ?? null;
 }

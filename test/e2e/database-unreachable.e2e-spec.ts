@@ -51,8 +51,8 @@ describe('a database that cannot be reached', () => {
   });
 
   it('reports the database down on the readiness checks, while the process stays live', async () => {
-    expectError(await t.http().get('/health'), 503, 'service_unavailable');
-    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable');
+    expectError(await t.http().get('/health'), 503, 'service_unavailable', { notReady: 'database_unreachable' });
+    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable', { notReady: 'database_unreachable' });
     expect((await t.http().get('/health/live')).body).toMatchObject({ status: 'ok' });
   });
 });

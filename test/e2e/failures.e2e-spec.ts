@@ -29,8 +29,8 @@ describe('a database without every migration of this version', () => {
   it('is not ready until migrated', async () => {
     expect((await t.http().get('/health/ready')).status).toBe(200);
     await t.dataSource.undoLastMigration();
-    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable');
-    expectError(await t.http().get('/health'), 503, 'service_unavailable');
+    expectError(await t.http().get('/health/ready'), 503, 'service_unavailable', { notReady: 'pending_migrations' });
+    expectError(await t.http().get('/health'), 503, 'service_unavailable', { notReady: 'pending_migrations' });
     expect((await t.http().get('/health/live')).status).toBe(200);
     await migrateSchema(t.dataSource, 'all');
     expect((await t.http().get('/health/ready')).body).toMatchObject({ status: 'ok' });

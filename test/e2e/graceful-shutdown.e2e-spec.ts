@@ -65,7 +65,7 @@ describe('graceful shutdown of the server process', () => {
       );
       // The listener stays open for a second of grace: readiness answers, in the public error body.
       const readiness = await fetch(`${base}/health/ready`);
-      const readinessBody = (await readiness.json()) as { reason_code: string; request_id: string };
+      const readinessBody = (await readiness.json()) as { reason_code: string; request_id: string; not_ready: string };
 
       const { code, signal } = await server.exited;
       const tookMs = Date.now() - signalledAt;
@@ -76,6 +76,7 @@ describe('graceful shutdown of the server process', () => {
       expect(beforeSignal.filter((outcome) => outcome.status !== 200)).toEqual([]);
       expect(readiness.status).toBe(503);
       expect(readinessBody.reason_code).toBe('service_unavailable');
+      expect(readinessBody.not_ready).toBe('draining');
       expect(readiness.headers.get('retry-after')).toBe('5');
       expect(readiness.headers.get('x-request-id')).toBe(readinessBody.request_id);
       expect(readiness.headers.get('connection')).toBe('close');

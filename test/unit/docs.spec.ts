@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { REASON_CODES } from '../../src/common/reason-codes';
+import { NOT_READY_REASONS, REASON_CODES } from '../../src/common/reason-codes';
 import { GUIDE_LIST_EXAMPLE } from '../../src/encounters/dto/guide-examples';
 import { SCOPES } from '../../src/auth/scopes';
 import { PARTNER_ROUTE_IDS, PARTNER_ROUTES } from '../../src/partner/partner-routes';
@@ -94,6 +94,12 @@ describe('the guides in the repository', () => {
     expect({ routeIds: codes(routeIds ?? ''), scopes: codes(scopes ?? '') }).toEqual({ routeIds: PARTNER_ROUTE_IDS, scopes: [...SCOPES] });
     const [, accessLogRoutes] = /^\| `route` \| the partner route id \(([^)]+)\)/m.exec(operations) ?? [];
     expect(codes(accessLogRoutes ?? '')).toEqual(PARTNER_ROUTE_IDS);
+  });
+
+  it('docs/operations.md "Health" gives every reason readiness can answer not_ready with, and no other', () => {
+    const operations = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const [, reasons] = /^\| `GET \/health\/ready` \|[^|]*\|[^|]*its `not_ready` says why: ([^|]*)\|/m.exec(operations) ?? [];
+    expect([...(reasons ?? '').matchAll(/`([a-z_]+)`/g)].map(([, reason]) => reason)).toEqual(NOT_READY_REASONS);
   });
 
   it("docs/api.md shows the guide's list example as the service answers it (src/encounters/dto/guide-examples.ts), key for key and in order", () => {
