@@ -31,6 +31,8 @@ export async function sendRecording(request: Request, response: Response, path: 
     const status = range === 'unsatisfiable' ? 416 : range ? 206 : 200;
     response.status(status);
     await beforeAnswer(status);
+    // A client that left meanwhile is sent nothing: its access line says aborted, with that status.
+    if (response.destroyed) return;
     response.setHeader('Accept-Ranges', 'bytes');
     if (range === 'unsatisfiable') {
       response.setHeader('Content-Range', `bytes */${size}`);
@@ -47,12 +49,12 @@ export async function sendRecording(request: Request, response: Response, path: 
       return;
     }
     await pipeline(file.createReadStream({ start, end, autoClose: false }), response).catch((error: unknown) => {
+      // A client that went away is nothing wrong on our side (its access line says aborted).
+      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
       if (!response.headersSent) throw error;
       // Once the status line is out, the response can only be cut short (pipeline destroys
-      // it). A client that went away is nothing wrong on our side; a failing disk is.
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-        logger.warn(`Recording ${recording.recordingId} cut short: ${(error as Error).name} (${(error as NodeJS.ErrnoException).code ?? 'no code'})`);
-      }
+      // it): a failing disk is worth a line.
+      logger.warn(`Recording ${recording.recordingId} cut short: ${(error as Error).name} (${(error as NodeJS.ErrnoException).code ?? 'no code'})`);
     });
   } finally {
     await file.close();

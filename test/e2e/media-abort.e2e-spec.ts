@@ -3,16 +3,35 @@
  * was decided (206 for a range) and that the client aborted, also when it left before the first
  * byte, while the fetch's audit record was being written.
  */
+import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import type pino from 'pino';
+import { finalize, type Observable } from 'rxjs';
 import { PhiAccessLog } from '../../src/audit/phi-access-log';
 import { ROOT_LOGGER } from '../../src/logging/logging.module';
+import type { IdentifiedRequest } from '../../src/common/response-headers.middleware';
+import { CapturingLogger } from '../support/capturing-logger';
 import { apiKey, bearer, encounter, organization, patient, transcriptDocument } from '../support/fixtures';
 import { pollUntil } from '../support/real-time';
 import { recordingFiles, type RecordingFiles } from '../support/recordings';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const TOKEN = 'ch_sk_abort_full_access';
+
+/** The request ids whose handler has settled (returned or thrown): after that, nothing more of theirs is logged. */
+const settledHandlers = new Set<string>();
+
+@Injectable()
+class HandlerSettledInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const { requestId } = context.switchToHttp().getRequest<IdentifiedRequest>();
+    return next.handle().pipe(finalize(() => settledHandlers.add(requestId)));
+  }
+}
+
+@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: HandlerSettledInterceptor }] })
+class HandlerSettledModule {}
 const SIZE = 8 * 1024 * 1024;
 
 describe('a client that aborts a media download', () => {
@@ -22,11 +41,13 @@ describe('a client that aborts a media download', () => {
   /** What the root logger was given: access lines and anything else. */
   const logged: { level: string; line: Record<string, unknown> }[] = [];
   const accessLineOf = (requestId: string) => logged.find(({ line }) => line.request_id === requestId);
+  /** What the service's Nest loggers were given (ErrorBodyFilter's lines among them). */
+  const events = new CapturingLogger();
 
   beforeAll(async () => {
     files = await recordingFiles();
     const { path } = await files.write('long.wav', SIZE);
-    t = await startTestApp({ env: { LOG_LEVEL: 'debug' } });
+    t = await startTestApp({ env: { LOG_LEVEL: 'debug' }, logger: events, modules: [HandlerSettledModule] });
     const root = t.app.get<pino.Logger>(ROOT_LOGGER);
     for (const level of ['debug', 'info', 'warn', 'error'] as const) {
       jest.spyOn(root, level).mockImplementation((line: unknown) => {
@@ -68,7 +89,7 @@ describe('a client that aborts a media download', () => {
     expect({ level, status: line.status, aborted: line.aborted }).toEqual({ level: 'info', status: 206, aborted: true });
   });
 
-  it('before the first byte, while the audit record is written: the same', async () => {
+  it('before the first byte, while the audit record is written: the same, and the handler then stops without an error', async () => {
     const audit = t.app.get(PhiAccessLog);
     const append = audit.append.bind(audit);
     let entered!: () => void;
@@ -92,5 +113,13 @@ describe('a client that aborts a media download', () => {
     await written.mock.results[0].value;
     const { level, line } = accessLineOf('rq-abort-early')!;
     expect({ level, status: line.status, aborted: line.aborted }).toEqual({ level: 'info', status: 206, aborted: true });
+    // The handler goes on once the record is written: it finds the client gone and sends nothing.
+    await pollUntil(
+      () => settledHandlers.has('rq-abort-early'),
+      (settled) => settled,
+    );
+    // An exception filter runs in the turn the handler settles in.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.lines.filter((event) => /Unexpected error|rq-abort-early/.test(event))).toEqual([]);
   });
 });
