@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type pino from 'pino';
 import { ClockModule } from './common/clock.module';
 import { ErrorBodyFilter } from './common/error-body.filter';
 import { AppConfig } from './config/app-config';
@@ -19,14 +20,17 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  */
 @Module({})
 export class AppModule {
-  /** `config` defaults to the validated process environment. */
-  static forRoot(config?: AppConfig): DynamicModule {
+  /**
+   * `config` defaults to the validated process environment; `rootLogger` to one made from it
+   * (main.ts passes the logger that logged the boot).
+   */
+  static forRoot(config?: AppConfig, rootLogger?: pino.Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         ClockModule,
-        LoggingModule,
+        LoggingModule.forRoot(rootLogger),
         MetricsModule,
         DatabaseModule.forRoot(),
         EncountersModule,

@@ -7,6 +7,8 @@ import { ConfigError, loadAppConfig } from './config/load-app-config';
 import { FixtureLoader } from './fixtures/fixture-loader.service';
 import { FixturesModule } from './fixtures/fixtures.module';
 import { createHttpApp } from './http-app';
+import { nestLoggerOf } from './logging/nest-logger';
+import { createRootLogger } from './logging/root-logger';
 
 /** Committed demo scenario: three organizations, keys of every kind, notes, transcripts and a recording. */
 const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'demo.json');
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
     throw new ConfigError('npm start resets the database to demo data, so it only runs on the embedded one: unset DATABASE_URL, or use `npm run start:prod`.');
   }
   // The production app, plus the fixture loader that resets its database to the demo data.
-  const app = await createHttpApp({ module: DemoModule, imports: [AppModule.forRoot(config), FixturesModule] });
+  const root = createRootLogger(config.logging);
+  const app = await createHttpApp({ module: DemoModule, imports: [AppModule.forRoot(config, root), FixturesModule] }, nestLoggerOf(root));
   await app.get(FixtureLoader).loadFile(DEMO_FIXTURE, { reset: true });
   await app.listen(config.port);
 

@@ -4,7 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { answerClientError } from './common/client-error';
 import { AppConfig } from './config/app-config';
@@ -46,13 +45,13 @@ const securityHeaders = helmet({
 });
 
 /** How Nest creates the HTTP application, wherever it is created (server, demo, tests). */
-export function httpAppOptions(logger?: LoggerService | false): NestApplicationOptions {
+export function httpAppOptions(logger: LoggerService | false): NestApplicationOptions {
   return {
     // Every route is a GET: no body is ever read, so none is parsed.
     bodyParser: false,
-    // Boot errors are thrown to the caller (main.ts prints them and exits) instead of exiting here.
+    // Boot errors are thrown to the caller (main.ts logs why, and exits) instead of exiting here.
     abortOnError: false,
-    ...(logger === undefined ? { bufferLogs: true } : { logger }),
+    logger,
   };
 }
 
@@ -97,9 +96,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
  * The HTTP application as served by `main.ts` and `demo.ts`; the e2e tests build the same one
  * through `Test.createTestingModule` (test/support/test-app.ts), so what is tested is what runs.
  */
-export async function createHttpApp(rootModule: DynamicModule, logger?: LoggerService | false): Promise<NestExpressApplication> {
+export async function createHttpApp(rootModule: DynamicModule, logger: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, createExpressAdapter(), httpAppOptions(logger));
-  // Nest's own lines (and every `new Logger(…)`) as pino lines, from boot on (`bufferLogs`).
-  if (logger === undefined) app.useLogger(app.get(PinoLogger));
   return configureHttpApp(app);
 }

@@ -1,17 +1,42 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type pino from 'pino';
 import { AppModule } from './app.module';
-import { ConfigError, loadAppConfig } from './config/load-app-config';
+import type { AppConfig } from './config/app-config';
+import { loadAppConfig, loggingBeforeConfig } from './config/load-app-config';
 import { DrainingState } from './health/draining-state';
 import { createHttpApp } from './http-app';
+import { nestLoggerOf } from './logging/nest-logger';
+import { createRootLogger } from './logging/root-logger';
+import { describeStartupFailure } from './startup-failure';
 
+/**
+ * `npm run start:prod`. Every line the process writes is one of its pino logger's, from the
+ * first (JSON in production) to a failed start's last: one error line naming the cause, then
+ * exit code 1. "listening" is logged once both ports are bound, never before a failure.
+ */
 async function main(): Promise<void> {
-  const config = loadAppConfig(process.env);
-  const app = await createHttpApp(AppModule.forRoot(config));
+  let config: AppConfig;
+  try {
+    config = loadAppConfig(process.env);
+  } catch (error) {
+    failStart(createRootLogger(loggingBeforeConfig(process.env)), error, null);
+  }
+  const root = createRootLogger(config.logging);
+  try {
+    await serve(config, root);
+  } catch (error) {
+    failStart(root, error, config);
+  }
+}
+
+async function serve(config: AppConfig, root: pino.Logger): Promise<void> {
+  const app = await createHttpApp(AppModule.forRoot(config, root), nestLoggerOf(root));
   // No host: Node listens on every interface, IPv6 and IPv4.
   await app.listen(config.port);
   const logger = new Logger('Main');
-  logger.log(`ChartHero External API listening on ${await app.getUrl()} (${config.database.kind})`);
+  const metrics = config.metricsPort === null ? 'metrics off' : `metrics on port ${config.metricsPort}`;
+  logger.log(`ChartHero External API listening on ${await app.getUrl()} (${config.database.kind}; ${metrics})`);
 
   // Nest's shutdown hooks (enableShutdownHooks) close the server once its requests have
   // finished, settle the webhook dispatcher, then close the pool. This marks the instance not
@@ -28,8 +53,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', drain);
 }
 
-main().catch((error: unknown) => {
-  // Bad configuration stops the start with one clear line (docs/operations.md).
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+/** The start's last line; pino writes what it holds as the process exits. */
+function failStart(root: pino.Logger, error: unknown, config: AppConfig | null): never {
+  const { message, unforeseen } = describeStartupFailure(error, config);
+  root.error(unforeseen ? { err: error } : {}, message);
   process.exit(1);
-});
+}
+
+void main();

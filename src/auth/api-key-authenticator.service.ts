@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import type { ReasonCode } from '../common/reason-codes';
 import { AppConfig } from '../config/app-config';
 import { RateLimits } from '../rate-limits/rate-limits';
-import { ApiKeyDigestService } from './api-key-digest.service';
+import { ApiKeyDigestService, type TokenDigest } from './api-key-digest.service';
 import { isTestToken, isWellFormedToken } from './api-key-token';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder.service';
 import { Caller } from './caller';
@@ -40,13 +40,14 @@ export class ApiKeyAuthenticator {
     if (isTestToken(token) && !this.config.apiKeys.allowTestKeys) throw new ApiError('test_prefix_not_allowed');
     if (!isWellFormedToken(token)) throw new ApiError('malformed_token');
 
-    const digest = this.digests.digest(token);
+    const current = this.digests.digest(token);
+    const digest = current.digest;
     const budget = this.rateLimits.failedAuth;
     if (budget.enabled && !this.cache.authenticatedRecently(digest)) {
       const state = await budget.peek(clientAddress);
       if (state?.exceeded) throw this.rateLimits.refusal(state);
     }
-    const key = await this.findKey(digest);
+    const key = await this.findKey(token, current);
     const now = this.clock.date();
     const refusal = refusalOf(key, now);
     if (refusal !== null) {
@@ -75,13 +76,37 @@ export class ApiKeyAuthenticator {
     return toCaller(key);
   }
 
-  /** The key with this digest, from the cache or the database (which then fills the cache). */
-  private async findKey(digest: string): Promise<StoredKey | null> {
-    const cached = this.cache.get(digest);
+  /**
+   * The key of this token, from the cache or the database (which then fills the cache under the
+   * current digest). Its stored digest ends up under the current secret whichever secret made
+   * it: during a rotation, a key found by its digest under `API_KEY_DIGEST_SECRET_PREVIOUS` is
+   * re-digested on this use, so that once `keys list` shows none left under the previous
+   * secret, it can be removed (docs/operations.md "Rotating secrets").
+   */
+  private async findKey(token: string, current: TokenDigest): Promise<StoredKey | null> {
+    const cached = this.cache.get(current.digest);
     if (cached !== undefined) return cached;
-    const key = toStoredKey(await this.keys.findOne({ where: { tokenDigest: digest }, relations: { organization: true } }));
-    this.cache.set(digest, key);
+    let row = await this.keys.findOne({ where: { tokenDigest: current.digest }, relations: { organization: true } });
+    if (row === null) {
+      row = await this.findUnderPreviousSecret(token, current);
+    } else if (row.digestSecretId !== current.secretId) {
+      // Issued before the secret's id was kept: its digest is the current secret's, as it just showed.
+      await this.keys.update({ keyId: row.keyId }, { digestSecretId: current.secretId });
+    }
+    const key = toStoredKey(row);
+    this.cache.set(current.digest, key);
     return key;
+  }
+
+  /** The key whose stored digest is this token's under the previous secret, then re-digested under the current one. */
+  private async findUnderPreviousSecret(token: string, current: TokenDigest): Promise<ApiKeyEntity | null> {
+    const previous = this.digests.previousDigest(token);
+    if (previous === null) return null;
+    const row = await this.keys.findOne({ where: { tokenDigest: previous }, relations: { organization: true } });
+    if (row === null) return null;
+    // Conditional on the old digest: instances re-digesting the same key at once write it once.
+    await this.keys.update({ keyId: row.keyId, tokenDigest: previous }, { tokenDigest: current.digest, digestSecretId: current.secretId });
+    return row;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { DigestSecretStanding } from './api-key-digest.service';
 import type { ApiKeyScopeType, ApiKeyStatus } from './api-key-types';
 import type { ApiKeyEntity } from './entities/api-key.entity';
 import type { Scope } from './scopes';
@@ -13,9 +14,11 @@ export interface ApiKeySummary {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   createdAt: Date;
+  /** Which digest secret its stored digest is under (docs/operations.md "Rotating secrets"). */
+  digestSecret: DigestSecretStanding;
 }
 
-/** The columns of a summary, so that queries never load the digest. */
+/** The columns a summary is made of, so that queries never load the digest. */
 export const API_KEY_SUMMARY_COLUMNS = {
   keyId: true,
   organizationId: true,
@@ -26,9 +29,10 @@ export const API_KEY_SUMMARY_COLUMNS = {
   expiresAt: true,
   lastUsedAt: true,
   createdAt: true,
-} as const satisfies Record<keyof ApiKeySummary, true>;
+  digestSecretId: true,
+} as const satisfies Record<Exclude<keyof ApiKeySummary, 'digestSecret'> | 'digestSecretId', true>;
 
-export function toApiKeySummary(key: ApiKeyEntity): ApiKeySummary {
+export function toApiKeySummary(key: ApiKeyEntity, digestSecret: DigestSecretStanding): ApiKeySummary {
   const { keyId, organizationId, displayPrefix, scopeType, scopes, status, expiresAt, lastUsedAt, createdAt } = key;
-  return { keyId, organizationId, displayPrefix, scopeType, scopes, status, expiresAt, lastUsedAt, createdAt };
+  return { keyId, organizationId, displayPrefix, scopeType, scopes, status, expiresAt, lastUsedAt, createdAt, digestSecret };
 }

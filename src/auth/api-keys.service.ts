@@ -41,10 +41,12 @@ export class ApiKeysService {
     const checked = checkApiKeyRequest(request, this.clock.date());
     await this.organizations.requireExisting(checked.organizationId);
     const token = newApiKeyToken();
+    const { digest, secretId } = this.digests.digest(token);
     const key = this.keys.create({
       ...checked,
       keyId: newApiKeyId(),
-      tokenDigest: this.digests.digest(token),
+      tokenDigest: digest,
+      digestSecretId: secretId,
       displayPrefix: displayPrefixOf(token),
       status: 'active',
       lastUsedAt: null,
@@ -52,7 +54,7 @@ export class ApiKeysService {
     await this.keys.insert(key);
     // Read back for the database's created_at; never the digest.
     const stored = await this.keys.findOneOrFail({ select: API_KEY_SUMMARY_COLUMNS, where: { keyId: key.keyId } });
-    return { key: toApiKeySummary(stored), token };
+    return { key: toApiKeySummary(stored, this.digests.standingOf(stored.digestSecretId)), token };
   }
 
   /** An organization's keys, oldest first, without their digests. */
@@ -63,7 +65,7 @@ export class ApiKeysService {
       where: { organizationId },
       order: { createdAt: 'ASC', keyId: 'ASC' },
     });
-    return keys.map(toApiKeySummary);
+    return keys.map((key) => toApiKeySummary(key, this.digests.standingOf(key.digestSecretId)));
   }
 
   /**

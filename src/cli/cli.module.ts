@@ -16,7 +16,7 @@ import { AuditCommandGroup, AuditListCommand, AuditPatientCommand } from './audi
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 import { CommandsReturnTheirExitCode } from './commands-return-their-exit-code';
-import { DbCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
+import { DbCommand, DbGrantCommand, DbMigrateCommand, DbRecountCommand } from './db.command';
 import { FixturesCommand, FixturesLoadCommand } from './fixtures.command';
 import { KeysDisableCommand, KeysEnableCommand, KeysRevokeCommand } from './key-status.command';
 import { KeysCommand, KeysCreateCommand, KeysListCommand } from './keys.command';
@@ -32,6 +32,7 @@ import {
   WebhooksDisableCommand,
   WebhooksEnableCommand,
   WebhooksListCommand,
+  WebhooksRekeyCommand,
   WebhooksRotateSecretCommand,
 } from './webhooks.command';
 
@@ -74,6 +75,7 @@ export class CliModule {
         DbCommand,
         DbMigrateCommand,
         DbRecountCommand,
+        DbGrantCommand,
         FixturesCommand,
         FixturesLoadCommand,
         OrgsCommand,
@@ -98,6 +100,7 @@ export class CliModule {
         WebhooksEnableCommand,
         WebhooksDeleteCommand,
         WebhooksRotateSecretCommand,
+        WebhooksRekeyCommand,
         WebhooksDeliveriesCommand,
         WebhooksRedeliverCommand,
         WebhooksReplayCommand,

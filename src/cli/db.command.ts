@@ -1,5 +1,6 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { migrateSchema } from '../database/schema-migration';
+import { grantServiceRole } from '../database/service-role';
 import { ListedEncounterCountsRepository } from '../encounters/listed-encounter-counts.repository';
 import { CliDatabase } from './cli-database';
 import { commandGroupHelp, noExtraArguments } from './cli-input';
@@ -44,7 +45,28 @@ export class DbRecountCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'db', description: 'Database schema and derived tables', subCommands: [DbMigrateCommand, DbRecountCommand] })
+@SubCommand({ name: 'grant', arguments: '<role>', description: 'Grant an existing role exactly what the running service needs (serve as it; migrate as the owner)' })
+export class DbGrantCommand extends CommandRunner {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
+  ) {
+    super();
+  }
+
+  async run(args: string[]): Promise<void> {
+    noExtraArguments(args, 1);
+    const grant = await grantServiceRole(await this.database.open(), args[0]);
+    const sequences = grant.sequences === 1 ? 'sequence' : 'sequences';
+    this.output.line(
+      `Granted ${grant.role} what the service needs in schema ${grant.schema}: its ${grant.tables} tables (SELECT and INSERT only on phi_access_records, ` +
+        `SELECT only on migrations), USAGE on ${grant.sequences} ${sequences}, EXECUTE on ${grant.functions} functions; USAGE on the schema, never CREATE. ` +
+        'Run it again after each `db migrate`.',
+    );
+  }
+}
+
+@Command({ name: 'db', description: 'Database schema, roles and derived tables', subCommands: [DbMigrateCommand, DbRecountCommand, DbGrantCommand] })
 export class DbCommand extends CommandRunner {
   run(args: string[]): Promise<void> {
     commandGroupHelp(this.command, args);

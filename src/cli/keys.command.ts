@@ -90,11 +90,11 @@ export class KeysListCommand extends CommandRunner {
   }
 }
 
-const KEY_LIST_HEADER = ['KEY_ID', 'PREFIX', 'SCOPE_TYPE', 'SCOPES', 'STATUS', 'EXPIRES_AT', 'LAST_USED_AT', 'CREATED_AT'];
+const KEY_LIST_HEADER = ['KEY_ID', 'PREFIX', 'SCOPE_TYPE', 'SCOPES', 'STATUS', 'EXPIRES_AT', 'LAST_USED_AT', 'CREATED_AT', 'DIGEST_SECRET'];
 
 function keyListRow(key: ApiKeySummary): string[] {
   const time = (date: Date | null) => (date === null ? '-' : toApiTimestamp(date));
-  return [key.keyId, key.displayPrefix, key.scopeType, key.scopes.join(','), key.status, time(key.expiresAt), time(key.lastUsedAt), time(key.createdAt)];
+  return [key.keyId, key.displayPrefix, key.scopeType, key.scopes.join(','), key.status, time(key.expiresAt), time(key.lastUsedAt), time(key.createdAt), key.digestSecret];
 }
 
 @Command({

@@ -168,6 +168,27 @@ export class WebhooksRotateSecretCommand extends CommandRunner {
   }
 }
 
+@SubCommand({ name: 'rekey', description: 'Re-encrypt every stored signing secret under WEBHOOK_SECRET_KEY (after a change of key)' })
+export class WebhooksRekeyCommand extends CommandRunner {
+  constructor(
+    private readonly database: CliDatabase,
+    private readonly output: CliOutput,
+    private readonly endpoints: WebhookEndpointsService,
+  ) {
+    super();
+  }
+
+  async run(args: string[]): Promise<void> {
+    noExtraArguments(args, 0);
+    await this.database.open();
+    const { reencrypted, alreadyCurrent } = await this.endpoints.rekey();
+    this.output.line(
+      `Re-encrypted ${reencrypted} signing secret(s) under WEBHOOK_SECRET_KEY; ${alreadyCurrent} already were. ` +
+        'None is left under WEBHOOK_SECRET_KEY_PREVIOUS: it can be removed.',
+    );
+  }
+}
+
 @Command({
   name: 'webhooks',
   description: 'Webhook endpoints and deliveries',
@@ -178,6 +199,7 @@ export class WebhooksRotateSecretCommand extends CommandRunner {
     WebhooksEnableCommand,
     WebhooksDeleteCommand,
     WebhooksRotateSecretCommand,
+    WebhooksRekeyCommand,
     WebhooksDeliveriesCommand,
     WebhooksRedeliverCommand,
     WebhooksReplayCommand,

@@ -45,6 +45,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** What an operator does about a missing privilege (docs/operations.md "Database roles"). */
+export const GRANT_HINT = "Grant the service's role what it needs: `npm run cli -- db grant ROLE`, as the schema's owner.";
+
+/** SQLSTATE 42501: the database refused the service's role something it was not granted. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * What the service's role lacks, when the database refused it a privilege (answered 503, never
+ * 500: the fix is a grant, not a code change): PostgreSQL's own message, which names the
+ * object ("permission denied for table encounters") and never quotes a value. Null otherwise.
+ */
+export function missingPrivilegeOf(error: unknown): string | null {
+  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+    if (cause.code === INSUFFICIENT_PRIVILEGE && typeof cause.message === 'string') return cause.message;
+  }
+  return null;
+}
+
 function isObject(value: unknown): value is ErrorLike {
   return typeof value === 'object' && value !== null;
 }

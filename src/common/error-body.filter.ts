@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { GRANT_HINT, isDatabaseUnavailable, missingPrivilegeOf } from './database-unavailable';
 import { RepeatedLogSampler, suppressedNote } from './repeated-log-sampler';
 import { ApiError } from './api-error';
 import type { ErrorBodyDto } from './error-body.dto';
@@ -40,6 +40,15 @@ export class ErrorBodyFilter implements ExceptionFilter {
     if (exception instanceof ApiError) return exception;
     const refusal = exception instanceof HttpException ? refusalCodeOf(exception) : null;
     if (refusal !== null) return new ApiError(refusal);
+    const missingPrivilege = missingPrivilegeOf(exception);
+    if (missingPrivilege !== null) {
+      // A deployment fault, not a bug: no stack, once per privilege and interval, and what fixes it.
+      const suppressed = this.sampler.admit(`privilege ${missingPrivilege}`);
+      if (suppressed !== null) {
+        this.logger.error(`Database privilege missing on ${describeRequest(request)}: ${missingPrivilege} (42501). ${GRANT_HINT}${suppressedNote(suppressed)}`);
+      }
+      return new ApiError('service_unavailable');
+    }
     if (isDatabaseUnavailable(exception) || exception instanceof ServiceUnavailableException) {
       // Expected while the database is away: one line, no stack, and once per kind and interval.
       const summary = summarize(exception);

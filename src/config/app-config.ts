@@ -69,6 +69,8 @@ export abstract class AppConfig {
     readonly digestSecret: Secret | null;
     /** True when the digest secret is the fixed development one (a warning is logged). */
     readonly usingDevelopmentSecret: boolean;
+    /** `API_KEY_DIGEST_SECRET_PREVIOUS`, during a rotation: keys digested under it are accepted and re-digested. */
+    readonly previousDigestSecret: Secret | null;
   };
   abstract readonly recordings: {
     readonly store: RecordingStoreConfig;
@@ -86,6 +88,8 @@ export abstract class AppConfig {
     readonly secretKey: Secret | null;
     /** True when the key is the fixed development one (a warning is logged). */
     readonly usingDevelopmentSecretKey: boolean;
+    /** `WEBHOOK_SECRET_KEY_PREVIOUS`, during a rotation: secrets stored under it still decrypt until `webhooks rekey`. */
+    readonly previousSecretKey: Secret | null;
     /** Run a dispatcher in this process (`WEBHOOK_DISPATCH`). */
     readonly dispatch: boolean;
     /** Seconds between attempts: the n-th retry waits the n-th value (`WEBHOOK_RETRY_SCHEDULE`). */

@@ -1,4 +1,4 @@
-import { AppConfig, LOG_FORMATS, LOG_LEVELS, RecordingStoreConfig } from './app-config';
+import { AppConfig, LOG_FORMATS, LOG_LEVELS, type LoggingConfig, RecordingStoreConfig } from './app-config';
 import { Secret } from './secret';
 
 /** Bad configuration: the process stops with this one line (see docs/operations.md). */
@@ -20,6 +20,9 @@ const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
 export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const production = env.NODE_ENV === 'production';
+  const port = parsePort('PORT', env.PORT, 3000);
+  const metricsPort = parseMetricsPort(env.METRICS_PORT);
+  if (metricsPort === port) throw new ConfigError(`METRICS_PORT must differ from PORT (both ${port}): metrics are never served on the partner port.`);
   const configuredSecret = nonEmpty(env.API_KEY_DIGEST_SECRET);
   const digestSecret = configuredSecret ?? (production ? null : DEVELOPMENT_DIGEST_SECRET);
   const databaseUrl = nonEmpty(env.DATABASE_URL);
@@ -30,7 +33,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   return {
     production,
-    port: parsePort('PORT', env.PORT, 3000),
+    port,
     database: databaseUrl
       ? {
           kind: 'postgres',
@@ -45,7 +48,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       level: parseChoice('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
       format: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, production ? 'json' : 'pretty'),
     },
-    metricsPort: parseMetricsPort(env.METRICS_PORT),
+    metricsPort,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: {
       perKey: parseInteger('RATE_LIMIT_PER_KEY', env.RATE_LIMIT_PER_KEY, { min: 0, max: 1_000_000_000, fallback: 6000 }),
@@ -59,6 +62,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
       allowTestKeys: parseBoolean('ALLOW_TEST_KEYS', env.ALLOW_TEST_KEYS, !production),
       digestSecret: digestSecret === null ? null : new Secret(digestSecret),
       usingDevelopmentSecret: configuredSecret === undefined && !production,
+      previousDigestSecret: secretOrNull(env.API_KEY_DIGEST_SECRET_PREVIOUS),
     },
     recordings: {
       store: parseRecordingStore(env),
@@ -70,11 +74,21 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     webhooks: {
       secretKey: webhookKey === null ? null : parseWebhookSecretKey(webhookKey),
       usingDevelopmentSecretKey: configuredWebhookKey === undefined && !production,
+      previousSecretKey: nonEmpty(env.WEBHOOK_SECRET_KEY_PREVIOUS) === undefined ? null : parseWebhookSecretKey(env.WEBHOOK_SECRET_KEY_PREVIOUS!, 'WEBHOOK_SECRET_KEY_PREVIOUS'),
       dispatch: parseBoolean('WEBHOOK_DISPATCH', env.WEBHOOK_DISPATCH, true),
       retryScheduleSeconds: parseRetrySchedule(nonEmpty(env.WEBHOOK_RETRY_SCHEDULE) ?? DEFAULT_RETRY_SCHEDULE),
       allowPrivateTargets: parseBoolean('WEBHOOK_ALLOW_PRIVATE_TARGETS', env.WEBHOOK_ALLOW_PRIVATE_TARGETS, !production),
     },
   };
+}
+
+/**
+ * How the line of a configuration error is logged, when the configuration cannot be read: as
+ * every other line would be (JSON in production, unless a valid LOG_FORMAT says otherwise).
+ */
+export function loggingBeforeConfig(env: NodeJS.ProcessEnv): LoggingConfig {
+  const format = LOG_FORMATS.find((choice) => choice === env.LOG_FORMAT?.trim());
+  return { level: 'info', format: format ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty') };
 }
 
 /** `false` (default), `true`, or a hop count from 1 to 10 (`0` is `false`). */
@@ -102,11 +116,11 @@ function parseRedisUrl(raw: string | undefined): Secret | null {
 }
 
 /** 32 bytes in base64 (`openssl rand -base64 32`); never echoed in an error. */
-function parseWebhookSecretKey(raw: string): Secret {
+function parseWebhookSecretKey(raw: string, name = 'WEBHOOK_SECRET_KEY'): Secret {
   const value = raw.trim();
   const bytes = Buffer.from(value, 'base64');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || bytes.length !== 32) {
-    throw new ConfigError('WEBHOOK_SECRET_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints them.');
+    throw new ConfigError(`${name} must be 32 random bytes in base64, as \`openssl rand -base64 32\` prints them.`);
   }
   return new Secret(value);
 }
@@ -160,6 +174,12 @@ function parseOrigin(name: string, raw: string | undefined, { allowPath = false 
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** An optional secret (the previous one of a rotation): unset or empty is none. */
+function secretOrNull(value: string | undefined): Secret | null {
+  const secret = nonEmpty(value);
+  return secret === undefined ? null : new Secret(secret);
 }
 
 /** A TCP port from 0 to 65535 (`name`, unset: `fallback`); 0 is the kernel's choice for PORT, off for METRICS_PORT. */

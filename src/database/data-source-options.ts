@@ -23,6 +23,18 @@ const PGLITE_SHARED_BUFFERS = '16MB';
 export const PGLITE_IN_MEMORY = 'memory://';
 
 /**
+ * Which database, for an operator's log line: the PostgreSQL server, database and role (never
+ * the password), or the embedded database's directory.
+ */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.kind === 'pglite') return `the embedded database in ${database.dataDir}`;
+  const url = new URL(database.url.reveal());
+  const name = decodeURIComponent(url.pathname.slice(1)) || "(the role's default database)";
+  const role = decodeURIComponent(url.username) || '(the login user)';
+  return `PostgreSQL at ${url.hostname}:${url.port || '5432'}, database ${name}, role ${role}`;
+}
+
+/**
  * One code path, two engines: PostgreSQL when `DATABASE_URL` is set, else embedded PGlite.
  * Both speak the `postgres` dialect, run the same migrations and the same SQL. `onPool` is
  * handed the PostgreSQL pool once TypeORM creates it.

@@ -1,10 +1,11 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DatabasePoolMetrics } from './database-pool-metrics';
-import { dataSourceOptions } from './data-source-options';
-import { migrateSchema } from './schema-migration';
+import { StartupError } from '../common/startup-error';
+import { dataSourceOptions, describeDatabase } from './data-source-options';
+import { migrateSchema, pendingSchemaChanges } from './schema-migration';
 
 export interface DatabaseModuleOptions {
   /**
@@ -28,32 +29,75 @@ export class DatabaseModule {
             ...dataSourceOptions(config.database, (pool) => poolMetrics.watch(pool)),
             migrationsRun: config.migrateOnStart,
             manualInitialization: !openOnStart,
-            // Fail fast at boot: a supervisor restarts us.
-            retryAttempts: 2,
-            retryDelay: 1_000,
+            // A start that cannot open its database fails at once, with one line that says why
+            // (openDataSource); a supervisor restarts it. TypeOrmModule's retries would log each
+            // attempt as an error with its stack.
+            toRetry: () => false,
+            opening: { database: describeDatabase(config.database), warnOfPendingChanges: config.production } satisfies Opening,
           }),
-          dataSourceFactory: (options) => openDataSource(options as DataSourceOptions & TypeOrmModuleOptions),
+          dataSourceFactory: (options) => openDataSource(options as OpeningOptions),
         }),
       ],
     };
   }
 }
 
+/** What `openDataSource` needs besides TypeORM's options. */
+interface Opening {
+  /** `describeDatabase`: the line of a failed start names what could not be opened. */
+  database: string;
+  /** True in production: migrations and routines the start does not apply are named in a warning. */
+  warnOfPendingChanges: boolean;
+}
+
+type OpeningOptions = DataSourceOptions & TypeOrmModuleOptions & { opening: Opening };
+
 /**
  * The DataSource, opened unless initialization is manual, and migrated when `migrationsRun`
  * (DB_MIGRATE_ON_START) says so: by `migrateSchema`, which applies the routines as well as the
- * migrations TypeORM's own `migrationsRun` would. Called again on a retry, so a failed attempt
- * closes what it opened.
+ * migrations TypeORM's own `migrationsRun` would. A failure is a `StartupError` naming the
+ * database and the cause (an unknown role or database, an address that refuses connections).
  */
-async function openDataSource({ migrationsRun, ...options }: DataSourceOptions & TypeOrmModuleOptions): Promise<DataSource> {
+async function openDataSource({ migrationsRun, opening, ...options }: OpeningOptions): Promise<DataSource> {
   const dataSource = new DataSource(options);
   if (options.manualInitialization) return dataSource;
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new StartupError(`Cannot open ${opening.database}: ${causeOf(error)}`, { cause: error });
+  }
   try {
     if (migrationsRun) await migrateSchema(dataSource, 'all');
   } catch (error) {
     await dataSource.destroy();
-    throw error;
+    throw new StartupError(`Cannot migrate ${opening.database} at start (DB_MIGRATE_ON_START=true): ${causeOf(error)}`, { cause: error });
   }
+  if (!migrationsRun && opening.warnOfPendingChanges) await warnOfPendingChanges(dataSource);
   return dataSource;
+}
+
+/**
+ * A server started without migrating (DB_MIGRATE_ON_START=false) on a database another version
+ * left behind starts, and is not ready until `db migrate` has run: the warning says what is missing.
+ */
+async function warnOfPendingChanges(dataSource: DataSource): Promise<void> {
+  const logger = new Logger('Database');
+  try {
+    const { migrations, routines } = await pendingSchemaChanges((text) => dataSource.query(text));
+    const pending = [...migrations.map((name) => `migration ${name}`), ...routines.map((name) => `routine ${name}`)];
+    if (pending.length > 0) logger.warn(`Pending migrations: ${pending.join(', ')}. /health/ready answers 503 pending_migrations until \`db migrate\` has run.`);
+  } catch (error) {
+    logger.warn(`Could not check for pending migrations: ${causeOf(error)}`);
+  }
+}
+
+/**
+ * A driver error on one line: its message (PostgreSQL's names the role or database at fault;
+ * a socket's, the address) and its code. Connecting to `localhost` tries every address it has,
+ * and fails with an AggregateError that has no message of its own: its first error speaks.
+ */
+function causeOf(error: unknown): string {
+  const { message, code, errors } = error as { message?: string; code?: string; errors?: unknown[] };
+  if (!message && errors?.length) return causeOf(errors[0]);
+  return code && !message?.includes(code) ? `${message} (${code})` : String(message);
 }

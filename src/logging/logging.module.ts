@@ -1,5 +1,4 @@
-import { Global, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import type pino from 'pino';
 import { AppConfig } from '../config/app-config';
 import { createRootLogger } from './root-logger';
@@ -8,23 +7,23 @@ import { createRootLogger } from './root-logger';
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /**
- * Logging through pino: nestjs-pino turns Nest's `Logger` into pino lines (http-app.ts installs
- * it). Its own pino-http is not used (`useExisting`): the access log is mounted ahead of every
- * route by configureHttpApp, so that requests refused before Nest routes them are logged too
- * (observability/access-log.ts). Nor is its middleware that binds each request's logger with
- * AsyncLocalStorage (`forRoutes: []`): on Node 20 that turns on promise hooks for every request,
- * measured at 0.2 ms of CPU a request, a quarter of a document fetch (docs/PERFORMANCE.md). The
- * request id is in the access line, and in the one event that concerns a request (ErrorBodyFilter).
+ * The process's pino logger, for the access log (observability/access-log.ts) and for Nest's
+ * `Logger` (nest-logger.ts). `root` is the one main.ts made before the application, so that
+ * boot and its failures are logged by the same logger; without it (tests), one is made from
+ * the configuration.
  */
 @Global()
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [ROOT_LOGGER],
-      useFactory: (root: pino.Logger) => ({ pinoHttp: { logger: root }, useExisting: true, forRoutes: [] }),
-    }),
-  ],
-  providers: [{ provide: ROOT_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createRootLogger(config.logging) }],
-  exports: [ROOT_LOGGER],
-})
-export class LoggingModule {}
+@Module({})
+export class LoggingModule {
+  static forRoot(root?: pino.Logger): DynamicModule {
+    return {
+      module: LoggingModule,
+      providers: [
+        root === undefined
+          ? { provide: ROOT_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createRootLogger(config.logging) }
+          : { provide: ROOT_LOGGER, useValue: root },
+      ],
+      exports: [ROOT_LOGGER],
+    };
+  }
+}

@@ -24,8 +24,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const server = createServer((request, response) => void this.answer(request, response));
     server.listen(this.config.metricsPort);
     await once(server, 'listening');
+    // Not logged here: main.ts says "listening" once both ports are bound, not before the partner port fails.
     this.server = server;
-    this.logger.log(`Prometheus metrics on http://localhost:${this.config.metricsPort}/metrics`);
   }
 
   async onApplicationShutdown(): Promise<void> {

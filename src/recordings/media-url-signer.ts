@@ -52,6 +52,9 @@ export class MediaUrlSigner implements OnModuleInit {
     } else if (this.keys === null) {
       this.logger.warn('MEDIA_URL_SECRET is not set: the audio route answers 503 service_unavailable; every other route is served.');
     }
+    if (this.config.production && this.config.recordings.mediaBaseUrl === null) {
+      this.logger.warn("MEDIA_BASE_URL is not set: audio URLs take their origin from each request's Host header. Set it to the service's public origin.");
+    }
   }
 
   /** False in production without MEDIA_URL_SECRET. */

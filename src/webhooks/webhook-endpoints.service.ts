@@ -169,6 +169,48 @@ export class WebhookEndpointsService {
     return { secret, previousSecretExpiresAt };
   }
 
+  /**
+   * `webhooks rekey`: every stored signing secret (and previous secret of a rotation) that is
+   * under `WEBHOOK_SECRET_KEY_PREVIOUS`, encrypted again under `WEBHOOK_SECRET_KEY`, in one
+   * transaction. A secret that decrypts under neither key is refused by name, and nothing changes.
+   */
+  async rekey(): Promise<{ reencrypted: number; alreadyCurrent: number }> {
+    this.requireCipher();
+    return this.endpoints.manager.transaction(async (manager) => {
+      const endpoints = await manager.find(WebhookEndpointEntity, { order: { endpointId: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+      let reencrypted = 0;
+      let alreadyCurrent = 0;
+      for (const endpoint of endpoints) {
+        const again = (stored: string | null): string | null => {
+          if (stored === null) return null;
+          let next: string | null;
+          try {
+            next = this.cipher.reencrypt(endpoint.endpointId, stored);
+          } catch {
+            throw new InvalidInputError(
+              `the signing secret of webhook endpoint ${endpoint.endpointId} decrypts under neither WEBHOOK_SECRET_KEY nor WEBHOOK_SECRET_KEY_PREVIOUS; nothing was changed`,
+            );
+          }
+          if (next === null) alreadyCurrent += 1;
+          else reencrypted += 1;
+          return next;
+        };
+        const secretCiphertext = again(endpoint.secretCiphertext);
+        const previousSecretCiphertext = again(endpoint.previousSecretCiphertext);
+        if (secretCiphertext === null && previousSecretCiphertext === null) continue;
+        await manager.update(
+          WebhookEndpointEntity,
+          { endpointId: endpoint.endpointId },
+          {
+            ...(secretCiphertext !== null && { secretCiphertext }),
+            ...(previousSecretCiphertext !== null && { previousSecretCiphertext }),
+          },
+        );
+      }
+      return { reencrypted, alreadyCurrent };
+    });
+  }
+
   /** The secrets that sign a delivery now: the current one, then the previous one during its grace period. */
   signingSecretsOf(endpoint: WebhookEndpointEntity): string[] {
     const secrets = [this.cipher.decrypt(endpoint.endpointId, endpoint.secretCiphertext)];

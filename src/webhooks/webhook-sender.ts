@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -37,11 +37,18 @@ class TargetNotPublicError extends Error {
  * and the connection (rebinding) cannot reach inside.
  */
 @Injectable()
-export class WebhookSender {
+export class WebhookSender implements OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
+
+  onModuleInit(): void {
+    // The default outside production; in production, an unsafe switch someone turned on.
+    if (this.config.production && this.config.webhooks.allowPrivateTargets) {
+      new Logger('Webhooks').warn('WEBHOOK_ALLOW_PRIVATE_TARGETS=true in production: webhooks may be sent over http and to loopback and private addresses.');
+    }
+  }
 
   async post(target: string, headers: Record<string, string>, body: string): Promise<AttemptOutcome> {
     const started = performance.now();

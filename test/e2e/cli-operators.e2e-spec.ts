@@ -27,7 +27,7 @@ const SEED = {
 const KNOWN_ROUTES = `(known: ${PARTNER_ROUTE_IDS.join(', ')})`;
 const KNOWN_SCOPES = `(known: ${SCOPES.join(', ')})`;
 const CREATED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/;
-const KEY_LIST_HEADER = ['KEY_ID', 'PREFIX', 'SCOPE_TYPE', 'SCOPES', 'STATUS', 'EXPIRES_AT', 'LAST_USED_AT', 'CREATED_AT'];
+const KEY_LIST_HEADER = ['KEY_ID', 'PREFIX', 'SCOPE_TYPE', 'SCOPES', 'STATUS', 'EXPIRES_AT', 'LAST_USED_AT', 'CREATED_AT', 'DIGEST_SECRET'];
 
 /** The operator CLI (docs/operations.md): `orgs`, `partners` and `keys`, run as `npm run cli` runs them, then checked at the API. */
 describe('npm run cli: organizations, partners and keys', () => {
@@ -75,8 +75,8 @@ describe('npm run cli: organizations, partners and keys', () => {
     for (const { token } of [orgKey, userKey]) expect(list.stdout).not.toContain(secretPartOf(token));
     expect(tableOf(list.stdout)).toEqual([
       KEY_LIST_HEADER,
-      [orgKey.keyId, displayPrefix(orgKey.token), 'organization', ENCOUNTER_SCOPES.join(','), 'active', '-', '-', expect.stringMatching(CREATED_AT)],
-      [userKey.keyId, displayPrefix(userKey.token), 'user', ENCOUNTER_SCOPES.join(','), 'active', '2098-12-31T22:00:00Z', '-', expect.stringMatching(CREATED_AT)],
+      [orgKey.keyId, displayPrefix(orgKey.token), 'organization', ENCOUNTER_SCOPES.join(','), 'active', '-', '-', expect.stringMatching(CREATED_AT), 'current'],
+      [userKey.keyId, displayPrefix(userKey.token), 'user', ENCOUNTER_SCOPES.join(','), 'active', '2098-12-31T22:00:00Z', '-', expect.stringMatching(CREATED_AT), 'current'],
     ]);
 
     await scenario.withApp(async (t) => {
@@ -87,7 +87,7 @@ describe('npm run cli: organizations, partners and keys', () => {
       // Stored as the keyed digest and the display prefix only: the secret part is nowhere in the row.
       const rows = await t.dataSource.query('SELECT * FROM api_keys WHERE organization_id = $1 ORDER BY created_at', ['org_ops']);
       const digests = t.app.get(ApiKeyDigestService);
-      expect(rows.map((row: { token_digest: string }) => row.token_digest)).toEqual([digests.digest(orgKey.token), digests.digest(userKey.token)]);
+      expect(rows.map((row: { token_digest: string }) => row.token_digest)).toEqual([digests.digest(orgKey.token).digest, digests.digest(userKey.token).digest]);
       for (const { token } of [orgKey, userKey]) expect(JSON.stringify(rows)).not.toContain(secretPartOf(token));
       for (const row of rows) expect(list.stdout).not.toContain(row.token_digest);
     });

@@ -7,12 +7,14 @@ import { runCli } from '../../src/cli/run-cli';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { type CliResult, runCliProcess, spawnCli, spawnServer } from './cli-process';
 import { startTestApp, type TestApp } from './test-app';
-import { borrowed, createTestDatabase } from './test-database';
+import { borrowed, createTestDatabase, type TestDatabase } from './test-database';
 
 /** One database (and recordings directory) that CLI commands and, in between, the HTTP app take turns on. */
 export interface CliScenario {
   /** Environment of every command and server of the scenario: its database, recordings directory and `env`. */
   env: Record<string, string>;
+  /** The scenario's database, for an app of a test's own (another environment, a logger); dropped by `close()`. */
+  database: TestDatabase;
   /**
    * Runs a command as `npm run cli` does (`runCli`), in this process, and returns what it
    * printed and its exit code. Each command is a new CLI application on the scenario's database.
@@ -59,6 +61,7 @@ export async function createCliScenario(options: CliScenarioOptions = {}): Promi
 
   return {
     env,
+    database: borrowed(database),
     cli: (...args) => runCliHere(args, env),
     cliProcess: (...args) => runCliProcess(args, env),
     spawn: (...args) => spawnCli(args, env),

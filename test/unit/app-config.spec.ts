@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, loadAppConfig } from '../../src/config/load-app-config';
+import { ConfigError, loadAppConfig, loggingBeforeConfig } from '../../src/config/load-app-config';
 import { Secret } from '../../src/config/secret';
 
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -104,6 +104,17 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({}).metricsPort).toBe(9464);
     expect(loadAppConfig({ METRICS_PORT: '9100' }).metricsPort).toBe(9100);
     expect(loadAppConfig({ METRICS_PORT: '0' }).metricsPort).toBeNull();
+  });
+
+  it('refuses METRICS_PORT equal to PORT: metrics are never served on the partner port', () => {
+    expect(() => loadAppConfig({ PORT: '9464' })).toThrow('METRICS_PORT must differ from PORT (both 9464): metrics are never served on the partner port.');
+    expect(loadAppConfig({ PORT: '9464', METRICS_PORT: '0' }).metricsPort).toBeNull();
+  });
+
+  it('logs a configuration error as every other line would be: JSON in production unless LOG_FORMAT says otherwise', () => {
+    expect(loggingBeforeConfig({ NODE_ENV: 'production', PORT: 'x' })).toEqual({ level: 'info', format: 'json' });
+    expect(loggingBeforeConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' })).toEqual({ level: 'info', format: 'pretty' });
+    expect(loggingBeforeConfig({ LOG_FORMAT: 'yaml' })).toEqual({ level: 'info', format: 'pretty' });
   });
 
   it.each(['0', '1', '65535'])('accepts PORT=%s', (port) => {

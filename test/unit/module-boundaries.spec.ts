@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   organizations: ['common'],
   'rate-limits': ['common', 'config', 'metrics'],
   auth: ['common', 'config', 'metrics', 'organizations', 'rate-limits'],
-  audit: ['common', 'metrics', 'auth'],
+  audit: ['common', 'config', 'metrics', 'auth'],
   partner: ['common', 'auth', 'audit', 'metrics', 'organizations'],
   encounters: ['common', 'audit', 'partner', 'organizations'],
   recordings: ['common', 'config', 'auth', 'audit', 'partner', 'encounters'],

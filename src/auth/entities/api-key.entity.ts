@@ -27,6 +27,10 @@ export class ApiKeyEntity {
   @Column('text', { name: 'token_digest' })
   tokenDigest: string;
 
+  /** Which digest secret made `tokenDigest` (ApiKeyDigestService); null for keys issued before it was kept, until their next use. */
+  @Column('text', { name: 'digest_secret_id', nullable: true })
+  digestSecretId: string | null;
+
   /** Non-secret start of the token, for people to tell keys apart (`ch_sk_exam…`). */
   @Column('text', { name: 'display_prefix' })
   displayPrefix: string;

@@ -7,6 +7,8 @@ import { WebhookDispatch1795580000000 } from './1795580000000-WebhookDispatch';
 import { PhiAccessAudit1795590000000 } from './1795590000000-PhiAccessAudit';
 import { PhiAccessDisclosedLz41795600000000 } from './1795600000000-PhiAccessDisclosedLz4';
 import { EncounterReadFunctions1795610000000 } from './1795610000000-EncounterReadFunctions';
+import { AuditLeastPrivilege1795620000000 } from './1795620000000-AuditLeastPrivilege';
+import { ApiKeyDigestSecretId1795630000000 } from './1795630000000-ApiKeyDigestSecretId';
 
 /** Every migration, in order. Listed explicitly so `src/` and `dist/` load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   PhiAccessAudit1795590000000,
   PhiAccessDisclosedLz41795600000000,
   EncounterReadFunctions1795610000000,
+  AuditLeastPrivilege1795620000000,
+  ApiKeyDigestSecretId1795630000000,
 ];
