@@ -40,7 +40,7 @@ describe('the service role (db grant)', () => {
       await t.load(SCENARIO);
       for (const role of [GRANTED, UNGRANTED]) await t.dataSource.query(`CREATE ROLE "${role}" LOGIN`);
       const [{ owner }] = await t.dataSource.query<{ owner: string }[]>(`SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'phi_access_records'`);
-      await t.dataSource.query(`CREATE ROLE "${OWNER_MEMBER}" IN ROLE "${owner}"`);
+      await t.dataSource.query(`CREATE ROLE "${OWNER_MEMBER}" LOGIN IN ROLE "${owner}"`);
       // What an earlier, looser setup may have left: the grant takes it away.
       await t.dataSource.query(`GRANT TRUNCATE ON encounters TO "${GRANTED}"`);
       await t.dataSource.query(`GRANT CREATE ON SCHEMA public TO "${GRANTED}"`);
@@ -211,6 +211,23 @@ describe('the service role (db grant)', () => {
         await expect(dataSource.query(`TRUNCATE "${name}"`)).rejects.toThrow(/phi_access_records is append-only: TRUNCATE is refused/);
       }
     });
+  });
+
+  it("warns at start in production when the service's role could bypass the audit's guards (its owner, a superuser), not as the granted role", async () => {
+    const productionStart = async (role: string) => {
+      const logger = new CapturingLogger();
+      const production = { NODE_ENV: 'production', API_KEY_DIGEST_SECRET: 'role-digest', MEDIA_URL_SECRET: 'role-media', MEDIA_BASE_URL: 'https://media.example.com' };
+      const t = await startTestApp({ database: databaseAs(role), logger, env: { ...production, DB_MIGRATE_ON_START: 'false', RECORDINGS_DIR: scenario.env.RECORDINGS_DIR } });
+      await t.close();
+      return logger.lines.filter((line) => line.startsWith('The service runs as role'));
+    };
+    if (usingPostgres()) {
+      expect(await productionStart(OWNER_MEMBER)).toEqual([expect.stringMatching(new RegExp(`^The service runs as role ${OWNER_MEMBER}, which owns phi_access_records: `))]);
+      expect(await productionStart(GRANTED)).toEqual([]);
+    } else {
+      // One embedded session, its superuser's.
+      expect(await productionStart(GRANTED)).toEqual([expect.stringMatching(/^The service runs as role \S+, which is a superuser: /)]);
+    }
   });
 
   it('answers a role without the grant 503 service_unavailable, with an error line naming the missing privilege', async () => {
