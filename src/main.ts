@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     config = loadAppConfig(process.env);
   } catch (error) {
-    failStart(createRootLogger(loggingBeforeConfig(process.env)), error, null);
+    return failStart(createRootLogger(loggingBeforeConfig(process.env)), error, null);
   }
   const root = createRootLogger(config.logging);
   try {
@@ -53,11 +53,14 @@ async function serve(config: AppConfig, root: pino.Logger): Promise<void> {
   process.once('SIGINT', drain);
 }
 
-/** The start's last line; pino writes what it holds as the process exits. */
-function failStart(root: pino.Logger, error: unknown, config: AppConfig | null): never {
+/**
+ * The start's last line, then exit 1 once every line is written: pino's own flush at exit
+ * can write this one ahead of an earlier line still being written asynchronously.
+ */
+function failStart(root: pino.Logger, error: unknown, config: AppConfig | null): void {
   const { message, unforeseen } = describeStartupFailure(error, config);
   root.error(unforeseen ? { err: error } : {}, message);
-  process.exit(1);
+  root.flush(() => process.exit(1));
 }
 
 void main();
