@@ -70,14 +70,18 @@ export class DatabaseMonitor {
   }
 
   /**
-   * Transactions so far, and the CPU time of the database's backends: the live ones, plus the
-   * exited children of the postmaster (the parallel workers PostgreSQL starts for one query;
-   * also any other database's closed connection, which is rare during a run).
+   * Transactions so far, and the CPU time of the database's processes: its backends and the
+   * server's background processes (WAL writer, checkpointer, autovacuum workers: the audit's
+   * writes keep them busy, and that is the database's work, not other work on the machine),
+   * the live ones, plus the exited children of the postmaster (the parallel workers PostgreSQL
+   * starts for one query, finished autovacuum workers; also any other database's closed
+   * connection, which is rare during a run).
    */
   async counters(): Promise<{ transactions: number; backendCpuMs: Map<number, number>; exitedCpuMs: number }> {
     const { rows } = await this.client.query<{ transactions: string; pids: number[] }>(
       `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS transactions,
-              (SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) AS pids`,
+              (SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity
+                WHERE (datname = $1 OR backend_type <> 'client backend') AND pid <> pg_backend_pid()) AS pids`,
       [this.database],
     );
     const pids = rows[0].pids;

@@ -9,10 +9,19 @@ export interface BenchOptions {
   keep: boolean;
   /** `--soak S`: instead of the comparison, S seconds of mixed traffic at a fixed rate (bench/soak.ts). */
   soak: number | null;
+  /** `--runs N`: each scenario measured N times, service and baseline in turn; the report gives medians and spreads. */
+  runs: number;
+  /**
+   * `--baseline equal` (default): the baseline does the contract's work too (an audit record
+   * committed before each 2xx, an access line per request); `bare`: without either, as before issue 23.
+   */
+  baseline: 'equal' | 'bare';
 }
 
 function usageError(message: string): never {
-  console.error(`bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep] [--soak S]`);
+  console.error(
+    `bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep] [--soak S] [--runs N] [--baseline equal|bare]`,
+  );
   process.exit(64);
 }
 
@@ -29,6 +38,8 @@ export function parseOptions(): BenchOptions {
         reuse: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         soak: { type: 'string' },
+        runs: { type: 'string', default: '1' },
+        baseline: { type: 'string', default: 'equal' },
       },
     }));
   } catch (error) {
@@ -40,6 +51,7 @@ export function parseOptions(): BenchOptions {
     return value;
   };
   const scale = number('scale', values.scale, false);
+  if (values.baseline !== 'equal' && values.baseline !== 'bare') usageError(`--baseline must be equal or bare, got "${values.baseline}"`);
   const quick = scale < 0.1;
   return {
     scale,
@@ -50,5 +62,7 @@ export function parseOptions(): BenchOptions {
     // A reused data set is kept for the next run too.
     keep: values.keep || values.reuse,
     soak: values.soak === undefined ? null : number('soak', values.soak, true),
+    runs: number('runs', values.runs, true),
+    baseline: values.baseline,
   };
 }

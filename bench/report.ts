@@ -14,10 +14,52 @@ export interface ScenarioResult {
   title: string;
   examplePath: string;
   distinctPaths: number;
+  /** The run whose throughput ratio is the median: one consistent set of readings per server. */
   service: Measurement;
   baseline: Measurement;
-  /** service / baseline requests per second. */
+  /** service / baseline requests per second, the median over the runs. */
   ratio: number;
+  /** service / baseline server CPU per request, the median over the runs. */
+  cpuRatio: number;
+  /** The lowest and highest of each over the runs. */
+  spread: { ratio: [number, number]; cpuRatio: [number, number] };
+  /** Every run's readings, in order. */
+  runs: { service: Measurement[]; baseline: Measurement[] };
+}
+
+/**
+ * What issue 23 asks of each scenario (docs/PERFORMANCE.md): the service's throughput at least
+ * this share of the baseline's, and its server CPU per request at most CPU_TARGET times the
+ * baseline's. Judged on the median of the runs, and only on a quiet machine (QUIET_ENOUGH).
+ */
+const THROUGHPUT_TARGETS: Readonly<Record<string, number>> = { list: 0.85, list_window: 0.85, list_offset_10000: 0.85, detail: 0.7, document: 0.7 };
+const CPU_TARGET = 1.5;
+/** Other work (% of the machine's CPU) above which a comparison says nothing about the code. */
+const QUIET_ENOUGH = 10;
+
+/** A scenario's runs, summed up by their medians and spreads. */
+export function summarizeRuns(scenario: { id: string; title: string; paths: string[] }, runs: { service: Measurement[]; baseline: Measurement[] }): ScenarioResult {
+  const ratios = runs.service.map((service, run) => service.requestsPerSecond / runs.baseline[run].requestsPerSecond);
+  const cpuRatios = runs.service.map((service, run) => service.cpuMsPerRequest.server / runs.baseline[run].cpuMsPerRequest.server);
+  const medianRun = ratios.indexOf(median(ratios));
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    examplePath: scenario.paths[0],
+    distinctPaths: scenario.paths.length,
+    service: runs.service[medianRun],
+    baseline: runs.baseline[medianRun],
+    ratio: round(median(ratios), 3),
+    cpuRatio: round(median(cpuRatios), 3),
+    spread: { ratio: [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)], cpuRatio: [round(Math.min(...cpuRatios), 3), round(Math.max(...cpuRatios), 3)] },
+    runs,
+  };
+}
+
+/** The middle value; of an even count, the lower middle one (a value that was measured). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 export interface FixedRate {
@@ -49,7 +91,7 @@ export function table(rows: string[][]): string {
   );
 }
 
-export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { service: number; baseline: number }): void {
+export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { service: number; baseline: number }, runs: number): void {
   const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
   const rows = [['Scenario', 'Server', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'non-2xx', 'service/baseline']];
   const add = (title: string, server: 'service' | 'baseline', m: Measurement, ratio?: number) =>
@@ -64,7 +106,7 @@ export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { 
       ratio === undefined ? '' : `${ratio.toFixed(2)}×`,
     ]);
   for (const result of results) {
-    add(result.title, 'service', result.service, result.ratio);
+    add(runs > 1 ? `${result.title} (median run)` : result.title, 'service', result.service, result.ratio);
     add(result.title, 'baseline', result.baseline);
   }
   for (const driver of ['autocannon', 'paced'] as const) {
@@ -96,8 +138,35 @@ export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { 
     }
   }
   console.log(`\nWhere the time goes (CPU per request from /proc, DB including parallel workers; transactions from pg_stat_database, approximate):\n${table(cost)}`);
-  const busiest = Math.max(...results.flatMap((result) => [result.service.otherCpuPercent, result.baseline.otherCpuPercent]));
-  if (busiest > 5) console.log(`\nWARNING: other work used up to ${busiest}% of the machine's CPU during a measurement; rerun on a quiet machine.`);
+  console.log(`\n${verdictOf(results, runs)}`);
+}
+
+/** Each scenario against THROUGHPUT_TARGETS and CPU_TARGET, with the spread of the runs; none on a busy machine. */
+export function verdictOf(results: ScenarioResult[], runs: number): string {
+  const busiest = Math.max(...results.flatMap((result) => [...result.runs.service, ...result.runs.baseline].map((m) => m.otherCpuPercent)));
+  if (busiest > QUIET_ENOUGH) {
+    return (
+      `No verdict: other work used up to ${busiest}% of the machine's CPU during a measurement (more than ${QUIET_ENOUGH}%), ` +
+      'which flatters whichever side waits more. Rerun on a quiet machine.'
+    );
+  }
+  const range = ([low, high]: [number, number]) => (runs > 1 ? ` (${low.toFixed(2)}–${high.toFixed(2)})` : '');
+  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const rows = [['Scenario', 'Throughput vs baseline', 'Target', 'Met', 'Server CPU vs baseline', 'Target', 'Met']];
+  for (const result of results) {
+    const target = THROUGHPUT_TARGETS[result.id];
+    rows.push([
+      result.id,
+      `${result.ratio.toFixed(2)}×${range(result.spread.ratio)}`,
+      `≥ ${target}×`,
+      met(result.ratio >= target),
+      `${result.cpuRatio.toFixed(2)}×${range(result.spread.cpuRatio)}`,
+      `≤ ${CPU_TARGET}×`,
+      met(result.cpuRatio <= CPU_TARGET),
+    ]);
+  }
+  const basis = runs > 1 ? `median of ${runs} runs, lowest–highest in brackets` : 'one run: --runs 3 for one noise cannot decide';
+  return `Verdict (${basis}; other work at most ${busiest}%):\n${table(rows)}`;
 }
 
 function gitDescribe(): string | null {
@@ -121,7 +190,14 @@ export function writeResults(run: RunRecord): void {
       loadAverageAtStart: run.loadAverageAtStart,
       note: 'database, service, baseline and load generator on the same machine',
     },
-    options: { scale: run.options.scale, duration: run.options.duration, warmup: run.options.warmup, connections: run.options.connections },
+    options: {
+      scale: run.options.scale,
+      duration: run.options.duration,
+      warmup: run.options.warmup,
+      connections: run.options.connections,
+      runs: run.options.runs,
+      baseline: run.options.baseline,
+    },
     data: {
       database: run.data.database,
       reused: run.data.reused,

@@ -9,7 +9,8 @@
  *   BENCH_DATABASE_URL=postgres://… npm run bench
  *
  * Options: --scale N (1), --duration S (10; 4 below scale 0.1), --warmup S (3; 2 below scale 0.1),
- * --connections N (32), --reuse, --keep, --soak S. Everything listens on and connects to 127.0.0.1.
+ * --connections N (32), --reuse, --keep, --soak S, --runs N (1; 3 for a verdict that noise cannot decide),
+ * --baseline equal|bare (equal: the baseline writes the audit records and access lines the contract requires). Everything listens on and connects to 127.0.0.1.
  * Results: bench/results/latest.json. See docs/PERFORMANCE.md.
  */
 import 'reflect-metadata';
@@ -22,7 +23,7 @@ import { LoadGenerator } from './load';
 import { DatabaseMonitor, measure, type Measurement, round, warmUp } from './measure';
 import { parseOptions } from './options';
 import { type ManagedProcess, ROOT, startServer, Teardown } from './processes';
-import { type FixedRate, printReport, RESULTS_FILE, type ScenarioResult, writeResults } from './report';
+import { type FixedRate, printReport, RESULTS_FILE, type ScenarioResult, summarizeRuns, writeResults } from './report';
 import { buildScenarios, compareResponses, type Scenario } from './scenarios';
 import { runSoak } from './soak';
 
@@ -38,7 +39,11 @@ const teardown = new Teardown(load, options.keep, log);
 // 2 servers and 4 fixed-rate runs, each at most its duration plus a 10 s request timeout.
 // A soak runs the service alone for its seconds, after a warm-up, a throughput run and a settling.
 const watchdog = teardown.guard(
-  Math.ceil(180 + 300 * options.scale + (options.soak === null ? (2 * 5 + 4) * (options.warmup + options.duration + 10) : options.soak + options.warmup + options.duration + 120)),
+  Math.ceil(
+    180 +
+      300 * options.scale +
+      (options.soak === null ? (2 * 5 * options.runs + 4) * (options.warmup + options.duration + 10) : options.soak + options.warmup + options.duration + 120),
+  ),
 );
 const loadAtStart = os.loadavg().map((value) => round(value));
 /** The Redis of the service's rate-limit counters (the machine's, as in CI). */
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
   const baseline = await startServer(
     'baseline',
     ['-r', 'ts-node/register/transpile-only', 'bench/baseline-server.ts'],
-    { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json' },
+    { ...env, NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.json', BASELINE_WORK: options.baseline },
     teardown,
     log,
   );
@@ -119,36 +124,34 @@ async function main(): Promise<void> {
     peakRssMiB: rss,
     totalSeconds: seconds(started),
   });
-  printReport(results, fixedRate, rss);
+  printReport(results, fixedRate, rss, options.runs);
   console.log(
     `\nData: ${data.encounters} encounters${data.generationSeconds === null ? ' (reused)' : `, generated in ${data.generationSeconds} s`}; results in ${path.relative(ROOT, RESULTS_FILE)}`,
   );
 }
 
-/** Each scenario closed loop, against the service then the baseline, each warmed up first. */
+/**
+ * Each scenario closed loop, against the service then the baseline (A B), `--runs` times over
+ * (A B A B …: a drift of the machine lands on both), each server warmed up before its first run.
+ */
 async function measureScenarios(servers: ManagedProcess[], scenarios: Scenario[], token: string, monitor: DatabaseMonitor): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
-    const measured: Partial<Record<'service' | 'baseline', Measurement>> = {};
-    for (const server of servers) {
-      await warmUp(server, monitor, () => load.runAutocannon(server, token, scenario, options.warmup), log);
-      measured[server.name as 'service' | 'baseline'] = await measure(server, monitor, () => load.runAutocannon(server, token, scenario, options.duration));
+  const runs = new Map(scenarios.map((scenario) => [scenario.id, { service: [] as Measurement[], baseline: [] as Measurement[] }]));
+  for (let run = 1; run <= options.runs; run++) {
+    for (const scenario of scenarios) {
+      const measured = runs.get(scenario.id)!;
+      for (const server of servers) {
+        if (run === 1) await warmUp(server, monitor, () => load.runAutocannon(server, token, scenario, options.warmup), log);
+        measured[server.name as 'service' | 'baseline'].push(await measure(server, monitor, () => load.runAutocannon(server, token, scenario, options.duration)));
+      }
+      const line = (name: string, m: Measurement) =>
+        `${name} ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${m.non2xx} non-2xx, ${m.errors} errors`;
+      const [service, baseline] = [measured.service.at(-1)!, measured.baseline.at(-1)!];
+      log(
+        `${scenario.id} (run ${run}/${options.runs}): ${line('service', service)} | ${line('baseline', baseline)} | ratio ${round(service.requestsPerSecond / baseline.requestsPerSecond, 3)}`,
+      );
     }
-    const result: ScenarioResult = {
-      id: scenario.id,
-      title: scenario.title,
-      examplePath: scenario.paths[0],
-      distinctPaths: scenario.paths.length,
-      service: measured.service!,
-      baseline: measured.baseline!,
-      ratio: round(measured.service!.requestsPerSecond / measured.baseline!.requestsPerSecond, 3),
-    };
-    results.push(result);
-    const line = (name: string, m: Measurement) =>
-      `${name} ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${m.non2xx} non-2xx, ${m.errors} errors`;
-    log(`${scenario.id}: ${line('service', result.service)} | ${line('baseline', result.baseline)} | ratio ${result.ratio}`);
   }
-  return results;
+  return scenarios.map((scenario) => summarizeRuns(scenario, runs.get(scenario.id)!));
 }
 
 async function measureFixedRate(servers: ManagedProcess[], list: Scenario, token: string, monitor: DatabaseMonitor, rate: number): Promise<FixedRate> {

@@ -60,7 +60,7 @@ export class PhiAccessLog implements OnApplicationShutdown {
   /** Resolves once the record is committed; rejects, with the database's error, when it could not be. */
   append(record: PhiAccessRecord): Promise<void> {
     return new Promise((committed, failed) => {
-      this.queue.push({ requestId: record.requestId, row: JSON.stringify(toRow(record)), committed, failed });
+      this.queue.push({ requestId: record.requestId, row: JSON.stringify(phiAccessRow(record)), committed, failed });
       this.writing ??= this.writeQueued();
     });
   }
@@ -118,17 +118,19 @@ export class PhiAccessLog implements OnApplicationShutdown {
 }
 
 /**
- * The whole batch is one JSON parameter: one statement whatever the number of records, and no
- * value spliced into SQL text.
+ * The whole batch is one JSON parameter (a JSON array of `phiAccessRow`s): one statement
+ * whatever the number of records, and no value spliced into SQL text. Exported with
+ * `phiAccessRow` for the benchmark's baseline, which must do the same work (bench/baseline-server.ts).
  */
-const INSERT_RECORDS = `INSERT INTO phi_access_records
+export const INSERT_RECORDS = `INSERT INTO phi_access_records
     (occurred_at, request_id, organization_id, key_id, route_id, status, reason_code, client_address, user_agent, disclosed, patient_ids)
   SELECT r.occurred_at, r.request_id, r.organization_id, r.key_id, r.route_id, r.status, r.reason_code, r.client_address, r.user_agent,
     r.disclosed, r.patient_ids
   FROM jsonb_to_recordset($1::jsonb) AS r(occurred_at timestamptz, request_id text, organization_id text, key_id text, route_id text,
     status smallint, reason_code text, client_address text, user_agent text, disclosed jsonb, patient_ids text[])`;
 
-function toRow(record: PhiAccessRecord): Record<string, unknown> {
+/** A record as one element of INSERT_RECORDS' parameter. */
+export function phiAccessRow(record: PhiAccessRecord): Record<string, unknown> {
   return {
     occurred_at: record.occurredAt.toISOString(),
     request_id: record.requestId,
