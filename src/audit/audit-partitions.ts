@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GRANT_HINT, missingPrivilegeOf } from '../common/database-unavailable';
+import { databaseFailureSummary } from '../common/database-unavailable';
 
 /** Months created ahead of the current one. */
 const MONTHS_AHEAD = 2;
@@ -33,9 +33,7 @@ export class AuditPartitions implements OnApplicationBootstrap, OnApplicationShu
     try {
       await this.dataSource.query('SELECT ensure_phi_access_partitions(now(), $1)', [MONTHS_AHEAD]);
     } catch (error) {
-      const missingPrivilege = missingPrivilegeOf(error);
-      const cause = missingPrivilege === null ? `${(error as Error).name} (${(error as { code?: string }).code ?? 'no code'})` : `${missingPrivilege}. ${GRANT_HINT}`;
-      this.logger.warn(`Could not create the coming months' audit partitions: ${cause}`);
+      this.logger.warn(`Could not create the coming months' audit partitions: ${databaseFailureSummary(error)}`);
     }
   }
 }

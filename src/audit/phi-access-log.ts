@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { GRANT_HINT, missingPrivilegeOf } from '../common/database-unavailable';
+import { databaseFailureSummary } from '../common/database-unavailable';
 import { RepeatedLogSampler, suppressedNote } from '../common/repeated-log-sampler';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { PhiAccessRecord } from './phi-access-record';
@@ -102,14 +102,9 @@ export class PhiAccessLog implements OnApplicationShutdown {
     this.writing = null;
   }
 
-  /**
-   * By error name and SQLSTATE: the message may quote a value, except a missing privilege's,
-   * which names what to grant. Once per interval, as any outage's lines.
-   */
+  /** `databaseFailureSummary`, never the message (it may quote a value); once per interval, as any outage's lines. */
   private logFailure(error: unknown, batch: QueuedRecord[]): void {
-    const { name, code } = error as { name?: unknown; code?: unknown };
-    const missingPrivilege = missingPrivilegeOf(error);
-    const summary = missingPrivilege === null ? `${String(name)}${typeof code === 'string' ? ` (code ${code})` : ''}` : `${missingPrivilege} (code 42501). ${GRANT_HINT}`;
+    const summary = databaseFailureSummary(error);
     const suppressed = this.sampler.admit(summary);
     if (suppressed === null) return;
     const requests = batch.map(({ requestId }) => requestId).join(', ');

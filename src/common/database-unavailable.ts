@@ -46,7 +46,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /** What an operator does about a missing privilege (docs/operations.md "Database roles"). */
-export const GRANT_HINT = "Grant the service's role what it needs: `npm run cli -- db grant ROLE`, as the schema's owner.";
+const GRANT_HINT = "Grant the service's role what it needs: `npm run cli -- db grant ROLE`, as the schema's owner.";
 
 /** SQLSTATE 42501: the database refused the service's role something it was not granted. */
 const INSUFFICIENT_PRIVILEGE = '42501';
@@ -61,6 +61,22 @@ export function missingPrivilegeOf(error: unknown): string | null {
     if (cause.code === INSUFFICIENT_PRIVILEGE && typeof cause.message === 'string') return cause.message;
   }
   return null;
+}
+
+/** An error's name and code (a SQLSTATE, a socket error), on one line and without its message: a database's can quote row values. */
+export function errorSummary(error: unknown): string {
+  if (!isObject(error)) return `non-error thrown (${typeof error})`;
+  const code = error.code ?? (error.driverError as ErrorLike | undefined)?.code;
+  return typeof code === 'string' ? `${String(error.name)} (code ${code})` : String(error.name);
+}
+
+/**
+ * A failed database call for a log line: the privilege the service's role lacks and how to
+ * grant it, which is safe to show (missingPrivilegeOf); else `errorSummary`.
+ */
+export function databaseFailureSummary(error: unknown): string {
+  const missingPrivilege = missingPrivilegeOf(error);
+  return missingPrivilege === null ? errorSummary(error) : `${missingPrivilege} (${INSUFFICIENT_PRIVILEGE}). ${GRANT_HINT}`;
 }
 
 function isObject(value: unknown): value is ErrorLike {

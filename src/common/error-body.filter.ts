@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
-import { GRANT_HINT, isDatabaseUnavailable, missingPrivilegeOf } from './database-unavailable';
+import { databaseFailureSummary, errorSummary, isDatabaseUnavailable, missingPrivilegeOf } from './database-unavailable';
 import { RepeatedLogSampler, suppressedNote } from './repeated-log-sampler';
 import { ApiError } from './api-error';
 import type { ErrorBodyDto } from './error-body.dto';
@@ -40,18 +40,16 @@ export class ErrorBodyFilter implements ExceptionFilter {
     if (exception instanceof ApiError) return exception;
     const refusal = exception instanceof HttpException ? refusalCodeOf(exception) : null;
     if (refusal !== null) return new ApiError(refusal);
-    const missingPrivilege = missingPrivilegeOf(exception);
-    if (missingPrivilege !== null) {
+    if (missingPrivilegeOf(exception) !== null) {
       // A deployment fault, not a bug: no stack, once per privilege and interval, and what fixes it.
-      const suppressed = this.sampler.admit(`privilege ${missingPrivilege}`);
-      if (suppressed !== null) {
-        this.logger.error(`Database privilege missing on ${describeRequest(request)}: ${missingPrivilege} (42501). ${GRANT_HINT}${suppressedNote(suppressed)}`);
-      }
+      const summary = databaseFailureSummary(exception);
+      const suppressed = this.sampler.admit(`privilege ${summary}`);
+      if (suppressed !== null) this.logger.error(`Database privilege missing on ${describeRequest(request)}: ${summary}${suppressedNote(suppressed)}`);
       return new ApiError('service_unavailable');
     }
     if (isDatabaseUnavailable(exception) || exception instanceof ServiceUnavailableException) {
       // Expected while the database is away: one line, no stack, and once per kind and interval.
-      const summary = summarize(exception);
+      const summary = errorSummary(exception);
       const suppressed = this.sampler.admit(`unavailable ${summary}`);
       if (suppressed !== null) this.logger.warn(`Service unavailable on ${describeRequest(request)}: ${summary}${suppressedNote(suppressed)}`);
       return new ApiError('service_unavailable');
@@ -132,13 +130,5 @@ function describeForLog(exception: unknown): string {
   const text = typeof stack === 'string' ? stack : `${String(name)}: ${String(message)}`;
   if (typeof code !== 'string') return text;
   const frames = text.split('\n').filter((line) => line.trimStart().startsWith('at '));
-  return [summarize(exception), ...frames].join('\n');
-}
-
-/** The error's name and code (a SQLSTATE, a socket error), on one line and without its message. */
-function summarize(exception: unknown): string {
-  if (typeof exception !== 'object' || exception === null) return `non-error thrown (${typeof exception})`;
-  const { name, code, driverError } = exception as ErrorFields & { driverError?: ErrorFields };
-  const causeCode = code ?? driverError?.code;
-  return typeof causeCode === 'string' ? `${String(name)} (code ${causeCode})` : String(name);
+  return [errorSummary(exception), ...frames].join('\n');
 }

@@ -30,6 +30,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const mediaSecret = configuredMediaSecret ?? (production ? null : DEVELOPMENT_MEDIA_URL_SECRET);
   const configuredWebhookKey = nonEmpty(env.WEBHOOK_SECRET_KEY);
   const webhookKey = configuredWebhookKey ?? (production ? null : DEVELOPMENT_WEBHOOK_SECRET_KEY);
+  const previousWebhookKey = nonEmpty(env.WEBHOOK_SECRET_KEY_PREVIOUS);
 
   return {
     production,
@@ -74,7 +75,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
     webhooks: {
       secretKey: webhookKey === null ? null : parseWebhookSecretKey(webhookKey),
       usingDevelopmentSecretKey: configuredWebhookKey === undefined && !production,
-      previousSecretKey: nonEmpty(env.WEBHOOK_SECRET_KEY_PREVIOUS) === undefined ? null : parseWebhookSecretKey(env.WEBHOOK_SECRET_KEY_PREVIOUS!, 'WEBHOOK_SECRET_KEY_PREVIOUS'),
+      previousSecretKey: previousWebhookKey === undefined ? null : parseWebhookSecretKey(previousWebhookKey, 'WEBHOOK_SECRET_KEY_PREVIOUS'),
       dispatch: parseBoolean('WEBHOOK_DISPATCH', env.WEBHOOK_DISPATCH, true),
       retryScheduleSeconds: parseRetrySchedule(nonEmpty(env.WEBHOOK_RETRY_SCHEDULE) ?? DEFAULT_RETRY_SCHEDULE),
       allowPrivateTargets: parseBoolean('WEBHOOK_ALLOW_PRIVATE_TARGETS', env.WEBHOOK_ALLOW_PRIVATE_TARGETS, !production),

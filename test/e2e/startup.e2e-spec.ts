@@ -27,13 +27,25 @@ interface LogLine {
   msg: string;
 }
 
+/** What a server process has written so far, standard output and error, read when called. */
+function outputOf(child: ChildProcessWithoutNullStreams): () => string {
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return () => output;
+}
+
 /** Everything a server process wrote until it exited, each line parsed (a line that is not JSON fails the test). */
 async function runToExit(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; lines: LogLine[] }> {
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const output = outputOf(child);
   const [code] = (await deadline(once(child, 'exit'), 30_000, 'the server to exit')) as [number | null];
-  return { code, lines: parseLines(output) };
+  return { code, lines: parseLines(output()) };
+}
+
+/** The lines a server process wrote until it said it listens, parsed. */
+async function linesUntilListening(child: ChildProcessWithoutNullStreams): Promise<LogLine[]> {
+  const output = outputOf(child);
+  await pollUntil(output, (text) => text.includes('listening on'), { timeoutMs: 30_000 });
+  return parseLines(output());
 }
 
 function parseLines(output: string): LogLine[] {
@@ -126,22 +138,14 @@ describe('the start of the production server', () => {
     const withoutMediaBase: Record<string, string> = { ...PRODUCTION };
     delete withoutMediaBase.MEDIA_BASE_URL;
     const child = await empty.server({ ...withoutMediaBase, DB_MIGRATE_ON_START: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', PORT: String(port) });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      await pollUntil(
-        () => output,
-        (text) => text.includes('listening on'),
-        { timeoutMs: 30_000 },
-      );
+      const lines = await linesUntilListening(child);
       const readiness = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect({ status: readiness.status, body: await readiness.json() }).toMatchObject({
         status: 503,
         body: { reason_code: 'service_unavailable', not_ready: 'pending_migrations' },
       });
-      const warnings = parseLines(output)
-        .filter((line) => line.level === 'warn')
-        .map((line) => line.msg);
+      const warnings = lines.filter((line) => line.level === 'warn').map((line) => line.msg);
       expect(warnings).toEqual(
         expect.arrayContaining([
           expect.stringMatching(new RegExp(`^Pending migrations: ${MIGRATIONS.map((migration) => `migration ${new migration().name}`).join(', ')}, routine encounter_list_page, `)),
@@ -156,15 +160,8 @@ describe('the start of the production server', () => {
 
     // Migrated and configured: the only warning left is the role's (PGlite's, or the test server's, is a superuser).
     const migrated = await scenario.server({ ...PRODUCTION, PORT: String(await freePort()) });
-    let migratedOutput = '';
-    migrated.stdout.on('data', (chunk: Buffer) => (migratedOutput += chunk.toString()));
     try {
-      await pollUntil(
-        () => migratedOutput,
-        (text) => text.includes('listening on'),
-        { timeoutMs: 30_000 },
-      );
-      expect(parseLines(migratedOutput).filter((line) => line.level === 'warn')).toEqual([
+      expect((await linesUntilListening(migrated)).filter((line) => line.level === 'warn')).toEqual([
         expect.objectContaining({ msg: expect.stringMatching(/^The service runs as role \S+, which is a superuser: it could disable the audit's triggers/) }),
       ]);
     } finally {
