@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { JsonExpressAdapter } from './common/json-express-adapter';
 import { answerClientError } from './common/client-error';
 import { AppConfig } from './config/app-config';
@@ -11,6 +10,7 @@ import { refuseDotSegments } from './common/dot-segments.middleware';
 import { responseHeaders } from './common/response-headers.middleware';
 import { DrainingState } from './health/draining-state';
 import { RequestObserver } from './observability/request-observer';
+import { PhiDisclosureGate } from './partner/phi-disclosure-gate';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
 
 /**
@@ -28,21 +28,9 @@ export function createExpressAdapter(): JsonExpressAdapter {
   server.set('etag', false);
   // Before anything else, so that every response has its headers, even one Express refuses to
   // route (a path that is not valid percent-encoding).
-  server.use(securityHeaders, responseHeaders);
+  server.use(responseHeaders);
   return new JsonExpressAdapter(server);
 }
-
-/**
- * helmet's headers on every response: `X-Content-Type-Options: nosniff` above all (no browser
- * may sniff a JSON body or a recording into HTML). Partners paste keys into the reference page
- * (/docs), which may therefore not be framed (`frame-ancestors 'none'`, `X-Frame-Options: DENY`)
- * and runs only this service's scripts. `upgrade-insecure-requests` is left out: TLS is the
- * load balancer's, and the page must also work over plain HTTP on a developer's machine.
- */
-const securityHeaders = helmet({
-  contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
-  frameguard: { action: 'deny' },
-});
 
 /** How Nest creates the HTTP application, wherever it is created (server, demo, tests). */
 export function httpAppOptions(logger: LoggerService | false): NestApplicationOptions {
@@ -73,7 +61,7 @@ function limitSlowClients(server: Server): void {
   server.on('clientError', answerClientError);
 }
 
-/** What the application needs besides its modules: shutdown hooks, per-request observation and the API reference. */
+/** What the application needs besides its modules: shutdown hooks, the disclosure gate, per-request observation and the API reference. */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   // Whose address `request.ip` is: the audit's client address, the failed-authentication budget's key.
   app.set('trust proxy', app.get(AppConfig).trustProxy);
@@ -86,6 +74,10 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
     if (draining.active) response.setHeader('Connection', 'close');
     next();
   };
+  // A partner handler's body is written once its disclosure is audited.
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof JsonExpressAdapter)) throw new Error('The HTTP application must be created on createExpressAdapter(): it is what writes audited bodies.');
+  adapter.useDisclosureGate(app.get(PhiDisclosureGate));
   // Ahead of every route, so that each request is logged and counted, refused ones included.
   app.use(app.get(RequestObserver).middleware, closeWhileDraining, refuseDotSegments);
   serveApiReference(app, createOpenApiDocument(app));

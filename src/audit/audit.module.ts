@@ -9,7 +9,7 @@ import { PhiAccessQueries } from './phi-access-queries';
  * disclosure and denial to a partner key (PhiAccessLog), its monthly partitions
  * (AuditPartitions), a warning at start when the service could bypass its guards
  * (AuditRoleCheck), and what operators read of it (PhiAccessQueries). Who writes a record:
- * PhiAccessInterceptor for a partner route's 2xx, before its body is sent; RequestObserver
+ * PhiDisclosureGate for a partner route's 2xx, before its body is sent; RequestObserver
  * for any other answer to an authenticated key; MediaController for a media fetch.
  */
 @Module({

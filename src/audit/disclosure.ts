@@ -12,7 +12,7 @@ export interface DisclosedItem {
 
 /**
  * What a partner handler returns: the response body, and the ids it discloses. The body is
- * sent only once the audit record of those ids is committed (PhiAccessInterceptor), so a
+ * sent only once the audit record of those ids is committed (PhiDisclosureGate), so a
  * handler cannot answer without saying what it discloses.
  */
 export class Disclosed<Body> {

@@ -16,7 +16,7 @@ export type ObservedRequest = IdentifiedRequest & AuthenticatedRequest;
 /**
  * What the partner port tells operators about each request, once it is over: its access line,
  * its metrics, and the audit record of an answer to an authenticated key that
- * PhiAccessInterceptor did not record before sending it. One listener and one clock per
+ * PhiDisclosureGate did not record before sending it. One listener and one clock per
  * request for all three.
  */
 @Injectable()

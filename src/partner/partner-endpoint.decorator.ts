@@ -1,9 +1,10 @@
-import { applyDecorators, UseGuards, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiExtension, ApiOperation, ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../auth/guards/api-key.guard';
 import { KeyRateLimitGuard } from '../auth/guards/key-rate-limit.guard';
 import { OrganizationKeyGuard } from '../auth/guards/organization-key.guard';
 import { ScopeGuard } from '../auth/guards/scope.guard';
+import type { Disclosed } from '../audit/disclosure';
 import { RequiredScopes } from '../auth/required-scopes.decorator';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import type { QuerySpec } from '../common/query/query-params';
@@ -11,7 +12,6 @@ import type { ReasonCode } from '../common/reason-codes';
 import { PartnerRouteGuard } from './guards/partner-route.guard';
 import { partnerCallQuerySpecOf } from './partner-call.decorator';
 import { PartnerRoute } from './partner-route.metadata';
-import { PhiAccessInterceptor } from './phi-access.interceptor';
 import { PARTNER_ROUTES, type PartnerRouteId } from './partner-routes';
 
 /** The bearer security scheme of the OpenAPI description. */
@@ -38,6 +38,13 @@ const CHECK_ERRORS: readonly ReasonCode[] = [
   'internal_error',
 ];
 
+/** A method decorator that only a handler returning `Promise<Disclosed<…>>` compiles with. */
+type PartnerHandlerDecorator = <Handler extends (...args: never[]) => Promise<Disclosed<unknown>>>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<Handler>,
+) => void;
+
 export interface PartnerEndpointOptions {
   summary: string;
   /** Reason codes of the handler's own resource lookup (check 6), for the description. */
@@ -51,10 +58,10 @@ export interface PartnerEndpointOptions {
  * The guards run in the contract's order of checks: 1. authentication, then the key's request
  * budget, 2. organization-scoped key, 3. partner route enablement, 4. scopes. Then `@PartnerCall()`'s pipe validates
  * the query (5), and the handler looks up the resource (6). The handler must declare
- * `@PartnerCall()`, or its class fails to load, and returns `Disclosed`: its body is sent once
- * PhiAccessInterceptor has audited what it discloses.
+ * `@PartnerCall()`, or its class fails to load, and must return `Promise<Disclosed<…>>`, or it
+ * does not compile: its body is sent once PhiDisclosureGate has audited what it discloses.
  */
-export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpointOptions): MethodDecorator {
+export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpointOptions): PartnerHandlerDecorator {
   const scopes = [...PARTNER_ROUTES[routeId].scopes];
   return (target, key, descriptor) => {
     // Parameter decorators are applied before method decorators, so the spec is already there.
@@ -66,7 +73,6 @@ export function PartnerEndpoint(routeId: PartnerRouteId, options: PartnerEndpoin
       PartnerRoute(routeId),
       RequiredScopes(scopes),
       UseGuards(ApiKeyGuard, KeyRateLimitGuard, OrganizationKeyGuard, PartnerRouteGuard, ScopeGuard),
-      UseInterceptors(PhiAccessInterceptor),
       ApiOperation({
         operationId: routeId,
         summary: options.summary,

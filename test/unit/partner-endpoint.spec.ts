@@ -4,18 +4,34 @@ import { ApiKeyGuard } from '../../src/auth/guards/api-key.guard';
 import { KeyRateLimitGuard } from '../../src/auth/guards/key-rate-limit.guard';
 import { OrganizationKeyGuard } from '../../src/auth/guards/organization-key.guard';
 import { ScopeGuard } from '../../src/auth/guards/scope.guard';
+import { Disclosed } from '../../src/audit/disclosure';
 import { RequiredScopes } from '../../src/auth/required-scopes.decorator';
 import { PartnerRouteGuard } from '../../src/partner/guards/partner-route.guard';
 import { PartnerCall } from '../../src/partner/partner-call.decorator';
 import { PartnerEndpoint } from '../../src/partner/partner-endpoint.decorator';
 import { PartnerRoute } from '../../src/partner/partner-route.metadata';
 
+const disclosedNothing = () => Promise.resolve(new Disclosed({}, []));
+
 describe('@PartnerEndpoint', () => {
+  it('compiles only on a handler that returns Promise<Disclosed<…>>: what it discloses is audited before it is sent', () => {
+    class UndisclosingController {
+      // @ts-expect-error: the typecheck (npm run typecheck) fails if @PartnerEndpoint accepts a handler that discloses nothing.
+      @PartnerEndpoint('encounters.read', { summary: 'test' })
+      get(@PartnerCall() _call: PartnerCall): Promise<object> {
+        return Promise.resolve({});
+      }
+    }
+    expect(UndisclosingController).toBeDefined();
+  });
+
   it('fails at class definition, naming the method, when the handler has no @PartnerCall() parameter', () => {
     const defineController = () => {
       class ForgetfulController {
         @PartnerEndpoint('encounters.read', { summary: 'test' })
-        get(_encounterId: string): void {}
+        get(_encounterId: string): Promise<Disclosed<object>> {
+          return disclosedNothing();
+        }
       }
       return ForgetfulController;
     };
@@ -29,7 +45,9 @@ describe('@PartnerEndpoint', () => {
         other(@PartnerCall() _call: PartnerCall): void {}
 
         @PartnerEndpoint('encounters.list', { summary: 'test' })
-        list(): void {}
+        list(): Promise<Disclosed<object>> {
+          return disclosedNothing();
+        }
       }
       return SiblingController;
     };
@@ -41,7 +59,9 @@ describe('@PartnerEndpoint', () => {
     const defineController = () => {
       class WellFormedController {
         @PartnerEndpoint('documents.read', { summary: 'test' })
-        get(_documentId: string, @PartnerCall() _call: PartnerCall): void {}
+        get(_documentId: string, @PartnerCall() _call: PartnerCall): Promise<Disclosed<object>> {
+          return disclosedNothing();
+        }
       }
       return WellFormedController;
     };

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthenticatedRequest, callerOf } from '../../auth/caller';
+import { callerOf } from '../../auth/caller';
 import { ApiError } from '../../common/api-error';
 import { PartnerAccessService } from '../partner-access.service';
-import { partnerRouteOf } from '../partner-route.metadata';
+import { type PartnerRequest, partnerRouteOf } from '../partner-route.metadata';
 
 /** Check 3: the organization is a partner (`organization_not_allowlisted`) with this route enabled (`route_not_allowed`). */
 @Injectable()
@@ -14,10 +14,12 @@ export class PartnerRouteGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const caller = callerOf(context.switchToHttp().getRequest<AuthenticatedRequest>());
-    const enabledRoutes = await this.partnerAccess.enabledRoutesOf(caller.organizationId);
+    const request = context.switchToHttp().getRequest<PartnerRequest>();
+    const routeId = partnerRouteOf(this.reflector, context);
+    const enabledRoutes = await this.partnerAccess.enabledRoutesOf(callerOf(request).organizationId);
     if (enabledRoutes === null) throw new ApiError('organization_not_allowlisted');
-    if (!enabledRoutes.includes(partnerRouteOf(this.reflector, context))) throw new ApiError('route_not_allowed');
+    if (!enabledRoutes.includes(routeId)) throw new ApiError('route_not_allowed');
+    request.partnerRoute = routeId;
     return true;
   }
 }
