@@ -30,9 +30,10 @@ export interface EncounterViewRow {
   organization_id: string;
   encounter_type: string;
   status: string;
-  created_at: Date;
-  updated_at: Date;
-  date_of_service: Date | null;
+  /** Timestamps as the API writes them (`apiTimestampSql`). */
+  created_at: string;
+  updated_at: string;
+  date_of_service: string | null;
   patient_id: string;
   first_name: string;
   last_name: string;
@@ -51,8 +52,9 @@ export interface DocumentRow {
   status: string | null;
   workflow_variant: string | null;
   audio_duration_seconds: number | null;
-  created_at: Date;
-  updated_at: Date;
+  /** As the API writes them (`apiTimestampSql`). */
+  created_at: string;
+  updated_at: string;
   content: NoteContent | null;
   transcript: StoredTranscript | null;
 }

@@ -20,24 +20,36 @@
  * every read is scoped by the caller's organization ($1); an encounter's view is its columns,
  * its patient's, and its documents' summaries aggregated as JSON in (created_at, document_id)
  * order, so that a page with everything it embeds is one round trip; `date_of_birth` is text,
- * as a DATE parsed into a JS Date would shift with the time zone.
+ * as a DATE parsed into a JS Date would shift with the time zone, and timestamps are text as
+ * the API writes them (`apiTimestampSql`), which costs Node no Date per timestamp.
  */
+import { apiTimestampSql } from '../common/api-timestamp';
 import type { DatabaseRoutine } from '../common/database-routine';
 import { DOCUMENT_PAYLOADS, DOCUMENT_SUMMARY_FIELDS } from './encounter-queries';
 import { LISTED_ENCOUNTER_SQL, listedEncounter } from './listed-encounter';
 
-/** The view columns of an encounter `e` and its patient `p`. */
+/**
+ * The view columns of an encounter `e` and its patient `p`, its timestamps as stored: a list
+ * page is ordered by them. The routines return them through `viewOf`.
+ */
 const VIEW_COLUMNS = `e.encounter_id, e.organization_id, e.encounter_type, e.status,
   e.created_at, e.updated_at, e.date_of_service,
-  p.patient_id, p.first_name, p.last_name, to_char(p.date_of_birth, 'YYYY-MM-DD'),
+  p.patient_id, p.first_name, p.last_name, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
   COALESCE((
     SELECT json_agg(json_build_object(${DOCUMENT_SUMMARY_FIELDS.map((field) => `'${field}', d.${field}`).join(', ')}) ORDER BY d.created_at, d.document_id)
     FROM documents d WHERE d.encounter_id = e.encounter_id
-  ), '[]'::json)`;
+  ), '[]'::json) AS documents`;
 
-/** The result columns of VIEW_COLUMNS, as a function declares them. */
+/** The columns of VIEW_COLUMNS read as `view`, as the routines return them: timestamps as the API writes them. */
+function viewOf(view: string): string {
+  return `${view}.encounter_id, ${view}.organization_id, ${view}.encounter_type, ${view}.status,
+    ${apiTimestampSql(`${view}.created_at`)}, ${apiTimestampSql(`${view}.updated_at`)}, ${apiTimestampSql(`${view}.date_of_service`)},
+    ${view}.patient_id, ${view}.first_name, ${view}.last_name, ${view}.date_of_birth, ${view}.documents`;
+}
+
+/** The result columns of `viewOf`, as a function declares them. */
 const VIEW_RESULT_COLUMNS = `encounter_id text, organization_id text, encounter_type text, status text,
-  created_at timestamptz, updated_at timestamptz, date_of_service timestamptz,
+  created_at text, updated_at text, date_of_service text,
   patient_id text, first_name text, last_name text, date_of_birth text, documents json`;
 
 /**
@@ -90,16 +102,16 @@ const ENCOUNTER_LIST_PAGE: DatabaseRoutine = {
       IF created_from IS NULL AND created_before IS NULL THEN
         listed := COALESCE((SELECT c.encounter_count FROM listed_encounter_counts c WHERE c.organization_id = $1), 0);
         IF ascending THEN
-          RETURN QUERY SELECT listed, page.* FROM (${LIST_PAGE.whole.asc}) page ORDER BY page.created_at, page.encounter_id;
+          RETURN QUERY SELECT listed, ${viewOf('page')} FROM (${LIST_PAGE.whole.asc}) page ORDER BY page.created_at, page.encounter_id;
         ELSE
-          RETURN QUERY SELECT listed, page.* FROM (${LIST_PAGE.whole.desc}) page ORDER BY page.created_at DESC, page.encounter_id DESC;
+          RETURN QUERY SELECT listed, ${viewOf('page')} FROM (${LIST_PAGE.whole.desc}) page ORDER BY page.created_at DESC, page.encounter_id DESC;
         END IF;
       ELSE
         listed := (${LIST_WINDOW_COUNT});
         IF ascending THEN
-          RETURN QUERY SELECT listed, page.* FROM (${LIST_PAGE.window.asc}) page ORDER BY page.created_at, page.encounter_id;
+          RETURN QUERY SELECT listed, ${viewOf('page')} FROM (${LIST_PAGE.window.asc}) page ORDER BY page.created_at, page.encounter_id;
         ELSE
-          RETURN QUERY SELECT listed, page.* FROM (${LIST_PAGE.window.desc}) page ORDER BY page.created_at DESC, page.encounter_id DESC;
+          RETURN QUERY SELECT listed, ${viewOf('page')} FROM (${LIST_PAGE.window.desc}) page ORDER BY page.created_at DESC, page.encounter_id DESC;
         END IF;
       END IF;
       IF NOT FOUND THEN
@@ -120,7 +132,7 @@ const ENCOUNTER_VIEW: DatabaseRoutine = {
     RETURNS TABLE (in_caller_organization boolean, purpose text, ${VIEW_RESULT_COLUMNS})
     LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
     BEGIN
-      RETURN QUERY SELECT e.organization_id = $1, e.purpose, view.*
+      RETURN QUERY SELECT e.organization_id = $1, e.purpose, ${viewOf('view')}
         FROM encounters e
         LEFT JOIN LATERAL (
           SELECT ${VIEW_COLUMNS} FROM patients p
@@ -141,7 +153,7 @@ const ENCOUNTER_DOCUMENT: DatabaseRoutine = {
   definition: `CREATE OR REPLACE FUNCTION "encounter_document"(organization text, encounter text, document text, payload text)
     RETURNS TABLE (in_caller_organization boolean, purpose text, document_id text, encounter_id text, patient_id text,
       schema_type text, title text, status text, workflow_variant text, audio_duration_seconds double precision,
-      created_at timestamptz, updated_at timestamptz, ${DOCUMENT_PAYLOADS.map((column) => `${column} jsonb`).join(', ')})
+      created_at text, updated_at text, ${DOCUMENT_PAYLOADS.map((column) => `${column} jsonb`).join(', ')})
     LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
     BEGIN
       IF $4 NOT IN (${DOCUMENT_PAYLOADS.map((column) => `'${column}'`).join(', ')}) THEN
@@ -149,7 +161,7 @@ const ENCOUNTER_DOCUMENT: DatabaseRoutine = {
       END IF;
       RETURN QUERY SELECT e.organization_id = $1, e.purpose,
           d.document_id, d.encounter_id, e.patient_id, d.schema_type, d.title, d.status, d.workflow_variant,
-          d.audio_duration_seconds, d.created_at, d.updated_at,
+          d.audio_duration_seconds, ${apiTimestampSql('d.created_at')}, ${apiTimestampSql('d.updated_at')},
           ${DOCUMENT_PAYLOADS.map((column) => `CASE WHEN $4 = '${column}' THEN d.${column} END`).join(', ')}
         FROM encounters e
         LEFT JOIN documents d

@@ -1,20 +1,19 @@
 import type { DisclosedItem } from '../audit/disclosure';
-import { toApiTimestamp } from '../common/api-timestamp';
 import type { NoteDocumentDto, TranscriptDocumentDto, TranscriptResponseDto } from './dto/document.dto';
 import type { EncounterDto } from './dto/encounter.dto';
 import type { DocumentRow, EncounterViewRow } from './encounter-queries';
 import type { StoredTranscript } from './encounter-types';
 
-/** Rows → response bodies. Timestamps become RFC 3339 UTC strings; nothing else changes. */
+/** Rows → response bodies: the fields the contract shows, in its order. The reads already write timestamps as the API does. */
 export function toEncounterDto(row: EncounterViewRow): EncounterDto {
   return {
     encounter_id: row.encounter_id,
     organization_id: row.organization_id,
     encounter_type: row.encounter_type,
     status: row.status,
-    created_at: toApiTimestamp(row.created_at),
-    updated_at: toApiTimestamp(row.updated_at),
-    date_of_service: row.date_of_service && toApiTimestamp(row.date_of_service),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    date_of_service: row.date_of_service,
     patient: {
       patient_id: row.patient_id,
       first_name: row.first_name,
@@ -44,8 +43,8 @@ export function toNoteDocumentDto(row: DocumentRow): NoteDocumentDto {
     title: row.title,
     status: row.status,
     workflow_variant: row.workflow_variant,
-    created_at: toApiTimestamp(row.created_at),
-    updated_at: toApiTimestamp(row.updated_at),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
     content: row.content && { format: row.content.format, text: row.content.text },
   };
 }
@@ -59,8 +58,8 @@ export function toTranscriptDocumentDto(row: DocumentRow): TranscriptDocumentDto
     status: row.status,
     workflow_variant: row.workflow_variant,
     audio_duration_seconds: row.audio_duration_seconds,
-    created_at: toApiTimestamp(row.created_at),
-    updated_at: toApiTimestamp(row.updated_at),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 
