@@ -211,7 +211,10 @@ function auditRecordOf(request: IncomingMessage, exchange: Exchange, caller: Cal
 }
 
 function send(response: ServerResponse, exchange: Exchange, status: number, body: unknown, reasonCode: string | null): void {
-  const json = JSON.stringify(body);
+  sendJson(response, exchange, status, JSON.stringify(body), reasonCode);
+}
+
+function sendJson(response: ServerResponse, exchange: Exchange, status: number, json: string, reasonCode: string | null): void {
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(json),
@@ -241,8 +244,10 @@ const server = createServer((request, response) => {
   route(request, exchange)
     .then(async (answer) => {
       exchange.route = answer.routeId;
+      // Serialized before the commit is awaited, as the service does: one string waits, not the page's objects.
+      const json = JSON.stringify(answer.body);
       if (equalWork && exchange.caller !== null) await audit(auditRecordOf(request, exchange, exchange.caller, answer));
-      send(response, exchange, 200, answer.body, null);
+      sendJson(response, exchange, 200, json, null);
     })
     .catch((error: unknown) => {
       if (error instanceof HttpError) return send(response, exchange, error.status, { error: 'baseline', reason_code: error.reasonCode }, error.reasonCode);
