@@ -77,7 +77,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   // A partner handler's body is written once its disclosure is audited.
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof JsonExpressAdapter)) throw new Error('The HTTP application must be created on createExpressAdapter(): it is what writes audited bodies.');
-  adapter.useDisclosureGate(app.get(PhiDisclosureGate));
+  adapter.useReplyGate(app.get(PhiDisclosureGate));
   // Ahead of every route, so that each request is logged and counted, refused ones included.
   app.use(app.get(RequestObserver).middleware, closeWhileDraining, refuseDotSegments);
   serveApiReference(app, createOpenApiDocument(app));

@@ -2,7 +2,6 @@ import { StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { createServer } from 'node:http';
-import { Disclosed } from '../audit/disclosure';
 
 /**
  * How often Node checks its connections against `headersTimeout` and `requestTimeout`: by
@@ -10,16 +9,21 @@ import { Disclosed } from '../audit/disclosure';
  */
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
-/** What must happen before a `Disclosed` body is written: its audit record committed (partner/phi-disclosure-gate.ts). */
-export interface DisclosureGate {
+/**
+ * What a handler's result must pass before its body is written: for a partner handler's
+ * `Disclosed`, its audit record committed (partner/phi-disclosure-gate.ts).
+ */
+export interface ReplyGate {
+  /** The body to write for `result` once `release` resolves, when the gate holds `result`; undefined when it does not. */
+  heldBodyOf(result: unknown): object | undefined;
   /** Resolves once the body may be written; rejects (with the error to answer instead) when it may not. */
-  release(response: Response, disclosed: Disclosed<unknown>): Promise<void>;
+  release(response: Response, result: unknown): Promise<void>;
 }
 
 /**
  * Express, on a Node server that enforces its timeouts within a second, with the JSON bodies
- * of handlers and of the error filter written in one step, and a partner handler's `Disclosed`
- * body written only once the disclosure gate releases it.
+ * of handlers and of the error filter written in one step, and a body the reply gate holds
+ * written only once the gate releases it.
  *
  * `res.json` → `res.send` would look up the app's JSON settings, parse and rebuild the
  * Content-Type to set its charset, copy a body over 1,000 characters into a Buffer and check
@@ -29,20 +33,22 @@ export interface DisclosureGate {
  * response. Anything but a plain object or array goes to Express as before.
  */
 export class JsonExpressAdapter extends ExpressAdapter {
-  private disclosureGate: DisclosureGate | null = null;
+  private replyGate: ReplyGate | null = null;
 
   /** Nest's, but for an option it cannot pass: `connectionsCheckingInterval` (set at creation only). */
   override initHttpServer(): void {
     this.setHttpServer(createServer({ connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS }, this.getInstance()));
   }
 
-  /** Set once at boot (configureHttpApp). Until then a `Disclosed` body is refused: never written unaudited. */
-  useDisclosureGate(gate: DisclosureGate): void {
-    this.disclosureGate = gate;
+  /** Set once at boot (configureHttpApp). Until then no body is written: none can pass ungated. */
+  useReplyGate(gate: ReplyGate): void {
+    this.replyGate = gate;
   }
 
   override reply(response: Response, body: unknown, statusCode?: number): unknown {
-    if (body instanceof Disclosed) return this.replyDisclosed(response, body as Disclosed<unknown>, statusCode);
+    if (this.replyGate === null) throw new Error('No reply gate is set (configureHttpApp sets it): no body is written before one is.');
+    const heldBody = this.replyGate.heldBodyOf(body);
+    if (heldBody !== undefined) return this.replyHeld(response, body, heldBody, statusCode, this.replyGate);
     if (body === null || typeof body !== 'object' || body instanceof StreamableFile || ArrayBuffer.isView(body)) {
       return super.reply(response, body, statusCode);
     }
@@ -55,11 +61,10 @@ export class JsonExpressAdapter extends ExpressAdapter {
    * gate is awaited, so that while the record commits one string stays alive, not the objects
    * of a list page (what survives a young-generation collection is what it costs).
    */
-  private async replyDisclosed(response: Response, disclosed: Disclosed<unknown>, statusCode: number | undefined): Promise<void> {
-    if (this.disclosureGate === null) throw new Error('A Disclosed body was returned before a disclosure gate was set (configureHttpApp): it is not sent unaudited.');
-    const json = JSON.stringify(disclosed.body);
+  private async replyHeld(response: Response, result: unknown, body: object, statusCode: number | undefined, gate: ReplyGate): Promise<void> {
+    const json = JSON.stringify(body);
     if (statusCode !== undefined) response.statusCode = statusCode;
-    await this.disclosureGate.release(response, disclosed);
+    await gate.release(response, result);
     writeJson(response, json);
   }
 }
