@@ -7,7 +7,7 @@ import { loadAppConfig, loggingBeforeConfig } from './config/load-app-config';
 import { DrainingState } from './health/draining-state';
 import { createHttpApp } from './http-app';
 import { nestLoggerOf } from './logging/nest-logger';
-import { createRootLogger } from './logging/root-logger';
+import { createRootLogger, exitOnceWritten } from './logging/root-logger';
 import { describeStartupFailure } from './startup-failure';
 
 /**
@@ -53,14 +53,11 @@ async function serve(config: AppConfig, root: pino.Logger): Promise<void> {
   process.once('SIGINT', drain);
 }
 
-/**
- * The start's last line, then exit 1 once every line is written: pino's own flush at exit
- * can write this one ahead of an earlier line still being written asynchronously.
- */
+/** The start's last line, then exit 1 once every line is written, in order (exitOnceWritten). */
 function failStart(root: pino.Logger, error: unknown, config: AppConfig | null): void {
   const { message, unforeseen } = describeStartupFailure(error, config);
   root.error(unforeseen ? { err: error } : {}, message);
-  root.flush(() => process.exit(1));
+  exitOnceWritten(root, 1);
 }
 
 void main();

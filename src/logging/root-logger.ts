@@ -34,3 +34,23 @@ export function createRootLogger(config: LoggingConfig, destination?: pino.Desti
   if (config.format === 'json') return pino(options, pino.destination({ dest: 1, sync: false }));
   return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
 }
+
+/** The most a failed start or an overdue shutdown waits for its lines before it exits anyway (a blocked standard output). */
+const LAST_LINES_BOUND_MS = 2_000;
+
+/**
+ * Exits with `code` once every line logged so far is written, in order. pino's `flush(callback)`
+ * cannot say that of an asynchronous destination: it calls back at once, and the exit then
+ * writes what is buffered synchronously, ahead of a line still being written by the thread
+ * pool (seen: a failed start's error line before the warning logged just ahead of it). Ending
+ * the destination waits for the writes in flight and then writes the rest, in order.
+ */
+export function exitOnceWritten(root: pino.Logger, code: number): void {
+  const destination = (root as unknown as Record<symbol, NodeJS.WritableStream | undefined>)[pino.symbols.streamSym];
+  setTimeout(() => process.exit(code), LAST_LINES_BOUND_MS).unref();
+  if (destination === undefined || typeof destination.end !== 'function' || typeof destination.once !== 'function') {
+    process.exit(code);
+  }
+  destination.once('finish', () => process.exit(code));
+  destination.end();
+}
