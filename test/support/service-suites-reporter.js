@@ -11,6 +11,7 @@ const { relative } = require('node:path');
 const EXAMPLES = {
   TEST_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   TEST_REDIS_URL: 'redis://127.0.0.1:6379',
+  TEST_POSTGRES_BIN: '/usr/lib/postgresql/15/bin',
 };
 const NEEDS = /\(needs (TEST_[A-Z_]+)\)/;
 

@@ -9,11 +9,17 @@ export const SERVICE_VARIABLES = {
   postgres: 'TEST_DATABASE_URL',
   /** A Redis server: the rate limits' shared counters. */
   redis: 'TEST_REDIS_URL',
+  /**
+   * PostgreSQL's server binaries (`initdb`, `pg_ctl`, `pg_basebackup`; on Debian
+   * `/usr/lib/postgresql/<version>/bin`): the replica suites make a primary and a streaming
+   * standby of their own with them (test/support/replica-cluster.ts), run as the `postgres` user.
+   */
+  postgresBinaries: 'TEST_POSTGRES_BIN',
 } as const;
 
 export type Service = keyof typeof SERVICE_VARIABLES;
 
-/** The service's URL from its variable, or null when it is not set. */
+/** The service's URL (or directory) from its variable, or null when it is not set. */
 export function serviceUrl(service: Service): string | null {
   return process.env[SERVICE_VARIABLES[service]] || null;
 }
