@@ -47,10 +47,13 @@ const LAST_LINES_BOUND_MS = 2_000;
  */
 export function exitOnceWritten(root: pino.Logger, code: number): void {
   const destination = (root as unknown as Record<symbol, NodeJS.WritableStream | undefined>)[pino.symbols.streamSym];
-  setTimeout(() => process.exit(code), LAST_LINES_BOUND_MS).unref();
   if (destination === undefined || typeof destination.end !== 'function' || typeof destination.once !== 'function') {
     process.exit(code);
   }
-  destination.once('finish', () => process.exit(code));
+  const bound = setTimeout(() => process.exit(code), LAST_LINES_BOUND_MS).unref();
+  destination.once('finish', () => {
+    clearTimeout(bound);
+    process.exit(code);
+  });
   destination.end();
 }

@@ -35,7 +35,8 @@ describe('the tests', () => {
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     const required = [...ci.matchAll(/TEST_SERVICES_REQUIRED=([A-Z_,]+)/g)].map(([, list]) => list.split(','));
     expect(required.length).toBe(2);
-    // The PostgreSQL pass requires every service; the PGlite pass every one but PostgreSQL.
+    // The PostgreSQL pass requires every service; the PGlite pass those its suites use besides the
+    // embedded database (the replica suites make their own PostgreSQL, and run once, in the PostgreSQL pass).
     expect(required.flat()).toContain(variable);
   });
 });
