@@ -56,7 +56,7 @@ export const LAYERS: readonly { name: string; owns: (origin: string) => boolean 
   },
   { name: 'Token digest (HMAC)', owns: (origin) => origin === 'node:internal/crypto' },
 ];
-const OTHER = 'Other (start-up, compilation, timers)';
+export const OTHER = 'Other (start-up, compilation, timers)';
 
 /**
  * Where a frame ran: a package's name, a Node module (`node:_http_server`), a source file of the

@@ -20,11 +20,12 @@ export interface IdentifiedRequest extends Request {
 }
 
 /**
- * helmet, as this service configures it (used through `SECURITY_HEADERS`): `X-Content-Type-Options: nosniff` above all (no browser may sniff a JSON
- * body or a recording into HTML). Partners paste keys into the reference page (/docs), which
- * may therefore not be framed (`frame-ancestors 'none'`, `X-Frame-Options: DENY`) and runs only
- * this service's scripts. `upgrade-insecure-requests` is left out: TLS is the load balancer's,
- * and the page must also work over plain HTTP on a developer's machine.
+ * helmet, as this service configures it (used through `SECURITY_HEADERS`):
+ * `X-Content-Type-Options: nosniff` above all (no browser may sniff a JSON body or a recording
+ * into HTML). Partners paste keys into the reference page (/docs), which may therefore not be
+ * framed (`frame-ancestors 'none'`, `X-Frame-Options: DENY`) and runs only this service's
+ * scripts. `upgrade-insecure-requests` is left out: TLS is the load balancer's, and the page
+ * must also work over plain HTTP on a developer's machine.
  */
 export const securityHeaders = helmet({
   contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },

@@ -35,7 +35,7 @@ export function createRootLogger(config: LoggingConfig, destination?: pino.Desti
   return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
 }
 
-/** The most a failed start or an overdue shutdown waits for its lines before it exits anyway (a blocked standard output). */
+/** The most a failed start waits for its lines before it exits anyway (a blocked standard output). */
 const LAST_LINES_BOUND_MS = 2_000;
 
 /**

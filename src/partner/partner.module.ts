@@ -10,9 +10,10 @@ import { PartnerAllowlistService } from './partner-allowlist.service';
 import { PhiDisclosureGate } from './phi-disclosure-gate';
 
 /**
- * The partner allowlist (which organizations are partners, for which routes) and the guards of
- * `@PartnerEndpoint`, and the gate that audits what a partner endpoint discloses before it is sent. A module with partner endpoints imports this
- * one: it also exports AuthModule, whose guards `@PartnerEndpoint` applies, and AuditModule.
+ * The partner allowlist (which organizations are partners, for which routes), the guards of
+ * `@PartnerEndpoint`, and the gate that audits what a partner endpoint discloses before it is
+ * sent. A module with partner endpoints imports this one: it also exports AuthModule, whose
+ * guards `@PartnerEndpoint` applies, and AuditModule.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerEntity]), AuthModule, AuditModule, OrganizationsModule],

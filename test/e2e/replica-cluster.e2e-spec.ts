@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { startReplicaCluster, type ReplicaCluster } from '../support/replica-cluster';
+import { queryOn as query, startReplicaCluster, type ReplicaCluster } from '../support/replica-cluster';
 import { describeWith, serviceUrl } from '../support/services';
 
 /** What the replica suites stand on (issue 24): a streaming standby that follows its primary, pauses and stops on demand. */
@@ -11,16 +10,6 @@ describeWith('postgresBinaries', 'a primary with a streaming standby of its own'
   }, 120_000);
 
   afterAll(() => cluster?.close());
-
-  async function query<Row>(url: string, text: string): Promise<Row[]> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<Row & object>(text)).rows;
-    } finally {
-      await client.end();
-    }
-  }
 
   it('streams what the primary writes to the standby, which is read-only', async () => {
     await query(cluster.primaryUrl, 'CREATE TABLE streamed (n integer); INSERT INTO streamed VALUES (1)');

@@ -3,9 +3,9 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { pollUntil } from './real-time';
 import { freePort } from './server-process';
+import { withAdminClient } from './test-database';
 
 const run = promisify(execFile);
 
@@ -43,15 +43,7 @@ export async function startReplicaCluster(bin: string): Promise<ReplicaCluster> 
   const stop = (dir: string) => asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
 
   const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const query = async <Row>(port: number, text: string): Promise<Row[]> => {
-    const client = new Client({ connectionString: url(port) });
-    await client.connect();
-    try {
-      return (await client.query<Row & object>(text)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <Row>(port: number, text: string) => queryOn<Row>(url(port), text);
 
   try {
     await asPostgres('initdb', ['-D', primaryDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
@@ -85,6 +77,11 @@ export async function startReplicaCluster(bin: string): Promise<ReplicaCluster> 
     },
   };
   return cluster;
+}
+
+/** The rows of `text`, run on a connection of its own to `url` (the primary's or the standby's). */
+export function queryOn<Row>(url: string, text: string): Promise<Row[]> {
+  return withAdminClient(url, async (client) => (await client.query<Row & object>(text)).rows);
 }
 
 /** The uid and gid of the `postgres` user, who owns the cluster's files. */

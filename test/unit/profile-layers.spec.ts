@@ -1,4 +1,6 @@
-import { layerOf, originOf } from '../../bench/profile-layers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LAYERS, layerOf, OTHER, originOf } from '../../bench/profile-layers';
 
 describe('bench/profile-layers', () => {
   it.each([
@@ -21,5 +23,17 @@ describe('bench/profile-layers', () => {
   ])('%j runs in %s, of the layer "%s"', (frame, origin, layer) => {
     expect(originOf(frame)).toBe(origin);
     expect(layerOf(frame)).toBe(layer);
+  });
+
+  it.each(['Detail', 'List'])("PERFORMANCE.md's %s layer table has the tool's layers, in its order", (table) => {
+    const performance = readFileSync(join(__dirname, '../../docs/PERFORMANCE.md'), 'utf8');
+    const rows = performance.split(`\n| ${table} (`)[1].split('| **Total**')[0].split('\n').slice(2, -1);
+    const names = rows.map((row) =>
+      row
+        .split(' | ')[0]
+        .slice(2)
+        .replace(/ \(before: .*\)$/, ''),
+    );
+    expect(names).toEqual([...LAYERS.map((layer) => layer.name), OTHER]);
   });
 });
