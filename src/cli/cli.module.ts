@@ -58,7 +58,7 @@ export class CliModule {
         ClockModule,
         // Counted, never served: the CLI has no metrics listener (METRICS_PORT is ignored).
         MetricsModule,
-        DatabaseModule.forRoot({ openOnStart: false }),
+        DatabaseModule.forRoot({ openOnStart: false, replicaReads: false }),
         OrganizationsModule,
         AuthModule,
         AuditModule,

@@ -45,6 +45,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** SQLSTATE 57014: a statement cancelled by `statement_timeout`. */
+const STATEMENT_CANCELLED = '57014';
+
+/** Whether the server cancelled the statement for running too long: on another server of the same data, it would run as long. */
+export function isStatementCancelled(error: unknown): boolean {
+  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+    if (cause.code === STATEMENT_CANCELLED) return true;
+  }
+  return false;
+}
+
 /** What an operator does about a missing privilege (docs/operations.md "Database roles"). */
 const GRANT_HINT = "Grant the service's role what it needs: `npm run cli -- db grant ROLE`, as the schema's owner.";
 

@@ -1,17 +1,31 @@
 import { Secret } from './secret';
 
-export type DatabaseConfig =
-  | { kind: 'postgres'; url: Secret; poolSize: number; statementTimeoutMs: number }
-  | {
-      kind: 'pglite';
-      dataDir: string;
-      /**
-       * A dumped data directory (PGlite's `dumpDataDir`) that a new database starts as a copy
-       * of. Never read from the environment: the tests start every database from a migrated
-       * template this way instead of migrating each one.
-       */
-      loadDataDir?: Blob;
-    };
+export type DatabaseConfig = PostgresConfig | PgliteConfig;
+
+export interface PostgresConfig {
+  kind: 'postgres';
+  url: Secret;
+  poolSize: number;
+  statementTimeoutMs: number;
+  /**
+   * `DATABASE_REPLICA_URLS`: streaming standbys of `url` that may serve the encounter routes'
+   * reads (docs/operations.md "Read replicas"); empty: every read on `url`.
+   */
+  replicaUrls: readonly Secret[];
+  /** `DATABASE_REPLICA_MAX_LAG_MS`: a replica further behind than this serves no read until it catches up. */
+  replicaMaxLagMs: number;
+}
+
+export type PgliteConfig = {
+  kind: 'pglite';
+  dataDir: string;
+  /**
+   * A dumped data directory (PGlite's `dumpDataDir`) that a new database starts as a copy
+   * of. Never read from the environment: the tests start every database from a migrated
+   * template this way instead of migrating each one.
+   */
+  loadDataDir?: Blob;
+};
 
 /** Where recordings are kept (`RECORDINGS_STORE`). */
 export type RecordingStoreConfig = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean };

@@ -32,6 +32,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
   const webhookKey = configuredWebhookKey ?? (production ? null : DEVELOPMENT_WEBHOOK_SECRET_KEY);
   const previousWebhookKey = nonEmpty(env.WEBHOOK_SECRET_KEY_PREVIOUS);
 
+  const replicaMaxLagMs = parseInteger('DATABASE_REPLICA_MAX_LAG_MS', env.DATABASE_REPLICA_MAX_LAG_MS, { min: 100, max: 600_000, fallback: 1_000 });
+  const replicaUrls = parseReplicaUrls(env.DATABASE_REPLICA_URLS, databaseUrl);
+
   return {
     production,
     port,
@@ -41,6 +44,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv): AppConfig {
           url: parsePostgresUrl(databaseUrl),
           poolSize: parseInteger('DB_POOL_SIZE', env.DB_POOL_SIZE, { min: 1, max: 100, fallback: 10 }),
           statementTimeoutMs: parseInteger('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, { min: 100, max: 600_000, fallback: 5_000 }),
+          replicaUrls,
+          replicaMaxLagMs,
         }
       : { kind: 'pglite', dataDir: nonEmpty(env.PGLITE_DATA_DIR) ?? '.data/pglite' },
     migrateOnStart: parseBoolean('DB_MIGRATE_ON_START', env.DB_MIGRATE_ON_START, true),
@@ -223,9 +228,25 @@ function parseBoolean(name: string, raw: string | undefined, fallback: boolean):
   throw new ConfigError(`${name} must be "true" or "false", got "${raw}".`);
 }
 
+/**
+ * Comma-separated PostgreSQL URLs of streaming standbys of DATABASE_URL's server, which the
+ * embedded database cannot have. Like DATABASE_URL, never echoed (they may hold passwords).
+ */
+function parseReplicaUrls(raw: string | undefined, databaseUrl: string | undefined): Secret[] {
+  const value = nonEmpty(raw);
+  if (value === undefined) return [];
+  if (databaseUrl === undefined)
+    throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are standbys of a PostgreSQL primary, and the embedded database has none.');
+  const urls = value.split(',').map((item) => item.trim());
+  if (urls.some((url) => url === '')) throw new ConfigError('DATABASE_REPLICA_URLS must be comma-separated PostgreSQL URLs, with none empty.');
+  if (new Set(urls).size !== urls.length) throw new ConfigError('DATABASE_REPLICA_URLS lists a replica twice.');
+  if (urls.includes(databaseUrl.trim())) throw new ConfigError('DATABASE_REPLICA_URLS lists DATABASE_URL: the primary is read from anyway, and replicas are its standbys.');
+  return urls.map((url) => parsePostgresUrl(url, 'DATABASE_REPLICA_URLS'));
+}
+
 /** The URL may hold a password: it is kept as a Secret and never echoed in an error. */
-function parsePostgresUrl(raw: string): Secret {
-  const invalid = new ConfigError('DATABASE_URL must be a URL like postgres://user:password@host:5432/database.');
+function parsePostgresUrl(raw: string, name = 'DATABASE_URL'): Secret {
+  const invalid = new ConfigError(`${name} must ${name === 'DATABASE_URL' ? 'be a URL' : 'be URLs'} like postgres://user:password@host:5432/database.`);
   // `new URL` alone would accept `postgres:user@host`, which the driver reads as something else.
   if (!/^postgres(ql)?:\/\/[^/]/.test(raw)) throw invalid;
   try {

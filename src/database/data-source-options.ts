@@ -3,7 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
-import type { DatabaseConfig } from '../config/app-config';
+import type { DatabaseConfig, PostgresConfig } from '../config/app-config';
+import type { Secret } from '../config/secret';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { NODE_POSTGRES, nodePostgres } from './node-postgres';
@@ -55,22 +56,7 @@ export function dataSourceOptions(database: DatabaseConfig, onPool?: (pool: pg.P
       ...common,
       url: database.url.reveal(),
       driver: onPool ? nodePostgres(onPool) : NODE_POSTGRES,
-      // A bounded pool that gives up quickly, and statements that cannot run forever: a slow or
-      // unreachable database answers 503 (see common/database-unavailable.ts), not a pile-up of requests.
-      extra: {
-        max: database.poolSize,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        idleTimeoutMillis: 30_000,
-        // The server cancels a statement that runs too long...
-        statement_timeout: database.statementTimeoutMs,
-        // ...but a connection that went silent (a failover, a dropped NAT entry) answers nothing,
-        // not even the cancellation: the client gives up a second later and drops the connection
-        // (node-postgres.ts), so no request and no pool slot waits for minutes.
-        query_timeout: database.statementTimeoutMs + 1_000,
-        // Idle pooled connections are probed, so a dead peer is noticed before a request uses it.
-        keepAlive: true,
-        keepAliveInitialDelayMillis: 10_000,
-      },
+      extra: poolOptions(database),
     };
   }
 
@@ -78,4 +64,45 @@ export function dataSourceOptions(database: DatabaseConfig, onPool?: (pool: pg.P
   // PGlite is a single in-process connection (typeorm-pglite keeps one instance per process).
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
   return { ...common, driver: new PGliteDriver({ dataDir: database.dataDir, startParams, loadDataDir: database.loadDataDir }).driver };
+}
+
+/**
+ * A DataSource of the primary and one of its streaming standbys, through TypeORM's `replication`
+ * option: the encounter reads go to the standby through query runners of mode `slave`
+ * (database/read-replica.ts). The primary's pool (`master`, `defaultMode`) serves only what
+ * TypeORM asks when it opens (the server's version and schema), and anything else asked of this
+ * DataSource; reads that fall back to the primary go through the app's own DataSource and its
+ * pool. One per replica, so that the service, not TypeORM's random choice, picks the replica.
+ */
+export function replicaDataSourceOptions(database: PostgresConfig, replicaUrl: Secret): DataSourceOptions {
+  return {
+    type: 'postgres',
+    replication: { master: { url: database.url.reveal() }, slaves: [{ url: replicaUrl.reveal() }], defaultMode: 'master' },
+    driver: NODE_POSTGRES,
+    synchronize: false,
+    logging: false,
+    extra: poolOptions(database),
+  };
+}
+
+/**
+ * node-postgres' pool options, the same for the primary's pool and each replica's: a bounded pool
+ * that gives up quickly, and statements that cannot run forever. A slow or unreachable database
+ * answers 503 (see common/database-unavailable.ts), not a pile-up of requests.
+ */
+function poolOptions(database: PostgresConfig): pg.PoolConfig {
+  return {
+    max: database.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    // The server cancels a statement that runs too long...
+    statement_timeout: database.statementTimeoutMs,
+    // ...but a connection that went silent (a failover, a dropped NAT entry) answers nothing,
+    // not even the cancellation: the client gives up a second later and drops the connection
+    // (node-postgres.ts), so no request and no pool slot waits for minutes.
+    query_timeout: database.statementTimeoutMs + 1_000,
+    // Idle pooled connections are probed, so a dead peer is noticed before a request uses it.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }

@@ -2,9 +2,12 @@ import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { DatabasePoolMetrics } from './database-pool-metrics';
+import { ReplicaReads } from '../common/replica-reads';
 import { StartupError } from '../common/startup-error';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { DatabasePoolMetrics } from './database-pool-metrics';
 import { dataSourceOptions, describeDatabase } from './data-source-options';
+import { PrimaryReads, ReplicaRouter } from './replica-router';
 import { migrateSchema, pendingSchemaChanges } from './schema-migration';
 
 export interface DatabaseModuleOptions {
@@ -14,13 +17,20 @@ export interface DatabaseModuleOptions {
    * command refuses bad arguments without a connection.
    */
   openOnStart: boolean;
+  /**
+   * True (the server): the encounter reads may go to `DATABASE_REPLICA_URLS`. False (the CLI):
+   * every command reads and writes the primary.
+   */
+  replicaReads: boolean;
 }
 
 @Module({})
 export class DatabaseModule {
-  static forRoot({ openOnStart }: DatabaseModuleOptions = { openOnStart: true }): DynamicModule {
+  static forRoot({ openOnStart, replicaReads }: DatabaseModuleOptions = { openOnStart: true, replicaReads: true }): DynamicModule {
     return {
       module: DatabaseModule,
+      // ReplicaReads is asked for by the features that read encounters.
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           extraProviders: [DatabasePoolMetrics],
@@ -38,6 +48,18 @@ export class DatabaseModule {
           dataSourceFactory: (options) => openDataSource(options as OpeningOptions),
         }),
       ],
+      providers: [
+        {
+          provide: ReplicaReads,
+          inject: [AppConfig, DataSource, MetricsRegistry],
+          useFactory: (config: AppConfig, dataSource: DataSource, registry: MetricsRegistry): ReplicaReads => {
+            const database = config.database;
+            const replicated = replicaReads && database.kind === 'postgres' && database.replicaUrls.length > 0;
+            return replicated ? new ReplicaRouter(dataSource, database, registry) : new PrimaryReads(dataSource);
+          },
+        },
+      ],
+      exports: [ReplicaReads],
     };
   }
 }

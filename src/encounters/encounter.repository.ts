@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ReplicaReads } from '../common/replica-reads';
 import type { EncounterAccessRow } from './encounter-access';
 import {
   documentQuery,
@@ -16,14 +16,15 @@ import {
 
 /**
  * The reads of the encounter routes: the statements of `encounter-queries.ts`, one round trip
- * each, run through TypeORM (`DataSource.query`). Single-encounter reads also return
+ * each, run through TypeORM on a streaming replica when there are fresh ones (`ReplicaReads`),
+ * else on the primary. Single-encounter reads also return
  * `EncounterAccessRow`, so that "not found", "another organization's" and "demo or training"
  * are told apart in the same round trip, without reading anything else of an encounter the
  * caller may not see.
  */
 @Injectable()
 export class EncounterRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly reads: ReplicaReads) {}
 
   async list(criteria: EncounterListCriteria): Promise<{ encounters: EncounterViewRow[]; total: number }> {
     return splitListRows(await this.run<EncounterListRow>(listQuery(criteria)));
@@ -44,7 +45,7 @@ export class EncounterRepository {
   }
 
   private run<Row>(query: SqlQuery): Promise<Row[]> {
-    return this.dataSource.query<Row[]>(query.text, query.values);
+    return this.reads.query<Row>(query.text, query.values);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { type HealthCheckResult, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { ProbeConnection } from '../database/probe-connection';
 import { pendingSchemaChanges } from '../database/schema-migration';
 import { NOT_READY_REASONS, type NotReadyReason } from '../common/reason-codes';
 import { DrainingState } from './draining-state';
@@ -12,13 +12,16 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * A terminus indicator of whether this instance can serve: it is not draining, the database
- * answers, and has every migration and routine this code knows (`db migrate` gives it both). On PostgreSQL the question goes over a connection of its own, never the request
- * pool: a pool that slow queries hold does not make a healthy database look down, which would
- * make a load balancer pull every instance at once. (PGlite is one in-process session anyway.)
+ * answers, and has every migration and routine this code knows (`db migrate` gives it both). On
+ * PostgreSQL the question goes over a `ProbeConnection`: a pool that slow queries hold does not
+ * make a healthy database look down, which would make a load balancer pull every instance at
+ * once. (PGlite is one in-process session anyway.) Replicas are not asked: while the primary
+ * answers, the encounter reads fall back to it, so a replica down or behind never makes an
+ * instance unready.
  */
 @Injectable()
 export class DatabaseReadiness implements OnApplicationShutdown {
-  private client: pg.Client | null = null;
+  private probe: ProbeConnection | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,38 +44,14 @@ export class DatabaseReadiness implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.end().catch(() => undefined);
-    this.client = null;
+    await this.probe?.close();
   }
 
   private async query<Row>(text: string): Promise<Row[]> {
     const database = this.config.database;
     if (database.kind === 'pglite') return this.dataSource.query<Row[]>(text);
-    try {
-      this.client ??= await this.connect(database.url.reveal());
-      return (await this.client.query<Row & pg.QueryResultRow>(text)).rows;
-    } catch (error) {
-      // A broken connection is replaced at the next check.
-      const broken = this.client;
-      this.client = null;
-      await broken?.end().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async connect(connectionString: string): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString,
-      connectionTimeoutMillis: PROBE_TIMEOUT_MS,
-      statement_timeout: PROBE_TIMEOUT_MS,
-      query_timeout: PROBE_TIMEOUT_MS,
-      keepAlive: true,
-      application_name: 'charthero-readiness',
-    });
-    // An error on an idle connection (the server restarted) must not crash the process.
-    client.on('error', () => undefined);
-    await client.connect();
-    return client;
+    this.probe ??= new ProbeConnection(database.url.reveal(), 'charthero-readiness', PROBE_TIMEOUT_MS);
+    return this.probe.query<Row>(text);
   }
 }
 

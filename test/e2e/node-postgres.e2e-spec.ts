@@ -7,7 +7,14 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 describe('node-postgres as TypeORM gets it', () => {
   it('is the driver of the PostgreSQL data source (the embedded database has its own)', () => {
-    const options = dataSourceOptions({ kind: 'postgres', url: new Secret('postgres://user@db.invalid/app'), poolSize: 1, statementTimeoutMs: 1_000 });
+    const options = dataSourceOptions({
+      kind: 'postgres',
+      url: new Secret('postgres://user@db.invalid/app'),
+      poolSize: 1,
+      statementTimeoutMs: 1_000,
+      replicaUrls: [],
+      replicaMaxLagMs: 1_000,
+    });
     expect(options).toMatchObject({ type: 'postgres', driver: NODE_POSTGRES });
   });
 

@@ -53,7 +53,7 @@ const SCHEMA_CODE = ['schema-migration.ts', 'routine-installer.ts'].map((file) =
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
   const serverUrl = serviceUrl('postgres');
-  if (serverUrl) return createPostgresDatabase(serverUrl, migrated);
+  if (serverUrl) return createDatabaseOn(serverUrl, migrated);
   if (!options.onDisk) {
     return { env: { PGLITE_DATA_DIR: PGLITE_IN_MEMORY }, loadDataDir: migrated ? await pgliteTemplate() : undefined, drop: async () => undefined };
   }
@@ -80,7 +80,8 @@ export function usingPostgres(): boolean {
   return serviceUrl('postgres') !== null;
 }
 
-async function createPostgresDatabase(serverUrl: string, migrated: boolean): Promise<TestDatabase> {
+/** A fresh database on the PostgreSQL server `serverUrl` names (a suite's own server, as the replica suites'). */
+export async function createDatabaseOn(serverUrl: string, migrated = true): Promise<TestDatabase> {
   const name = `charthero_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const template = migrated ? await postgresTemplate(serverUrl) : null;
   await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));

@@ -168,6 +168,47 @@ describe('loadAppConfig', () => {
     });
   });
 
+  describe('read replicas', () => {
+    const primary = 'postgres://app:hunter2@db.example.com:5432/charthero';
+    const replicas = (env: NodeJS.ProcessEnv) => {
+      const database = loadAppConfig({ DATABASE_URL: primary, ...env }).database;
+      if (database.kind !== 'postgres') throw new Error('expected PostgreSQL');
+      return { urls: database.replicaUrls.map((url) => url.reveal()), maxLagMs: database.replicaMaxLagMs };
+    };
+
+    it('are none by default, with a lag bound of 1000 ms', () => {
+      expect(replicas({})).toEqual({ urls: [], maxLagMs: 1_000 });
+    });
+
+    it('are read from DATABASE_REPLICA_URLS, comma-separated, spaces around them ignored; the bound from DATABASE_REPLICA_MAX_LAG_MS', () => {
+      const env = { DATABASE_REPLICA_URLS: 'postgres://app:hunter2@replica-1:5432/charthero , postgres://app:hunter2@replica-2/charthero', DATABASE_REPLICA_MAX_LAG_MS: '250' };
+      expect(replicas(env)).toEqual({ urls: ['postgres://app:hunter2@replica-1:5432/charthero', 'postgres://app:hunter2@replica-2/charthero'], maxLagMs: 250 });
+    });
+
+    it('need DATABASE_URL: the embedded database has no replicas', () => {
+      expect(configErrorOf({ DATABASE_REPLICA_URLS: 'postgres://app@replica/charthero' }).message).toBe(
+        'DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are standbys of a PostgreSQL primary, and the embedded database has none.',
+      );
+    });
+
+    it.each([
+      ['an empty item', `postgres://app:hunter2@replica-1/charthero,`, 'DATABASE_REPLICA_URLS must be comma-separated PostgreSQL URLs, with none empty.'],
+      ['the same replica twice', 'postgres://app:hunter2@replica-1/charthero,postgres://app:hunter2@replica-1/charthero', 'DATABASE_REPLICA_URLS lists a replica twice.'],
+      ['the primary', primary, 'DATABASE_REPLICA_URLS lists DATABASE_URL: the primary is read from anyway, and replicas are its standbys.'],
+      ["a URL that is not PostgreSQL's", 'mysql://app:hunter2@replica-1/charthero', 'DATABASE_REPLICA_URLS must be URLs like postgres://user:password@host:5432/database.'],
+    ])('are refused with %s, never echoing a password', (_, urls, message) => {
+      const error = configErrorOf({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: urls });
+      expect(error.message).toBe(message);
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it.each(['99', '600001', '1s', '-5'])('refuse DATABASE_REPLICA_MAX_LAG_MS=%s', (value) => {
+      expect(configErrorOf({ DATABASE_URL: primary, DATABASE_REPLICA_MAX_LAG_MS: value }).message).toBe(
+        `DATABASE_REPLICA_MAX_LAG_MS must be an integer from 100 to 600000, got "${value}".`,
+      );
+    });
+  });
+
   describe('rate limits and the client address', () => {
     it('default to 6000 requests per key and 60 failed authentications per address a minute, counted in process; no proxy trusted', () => {
       const config = loadAppConfig({});
