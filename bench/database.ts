@@ -78,6 +78,21 @@ export async function createDefaultDatabase(options: BenchOptions, log: Log): Pr
   return url;
 }
 
+/** DEFAULT_DATABASE, made empty on the server `serverUrl` names (the primary of `--replica`, which is removed at the end). */
+export async function createDatabaseOn(serverUrl: string): Promise<string> {
+  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${DEFAULT_DATABASE}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${DEFAULT_DATABASE}`;
+  return url.toString();
+}
+
+/** `url`'s database on the server `serverUrl` names: a standby holds the primary's databases. */
+export function sameDatabaseOn(serverUrl: string, url: string): string {
+  const moved = new URL(serverUrl);
+  moved.pathname = new URL(url).pathname;
+  return moved.toString();
+}
+
 export async function dropDatabase(name: string): Promise<void> {
   await withClient(`${SERVER_URL}/postgres`, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

@@ -24,22 +24,70 @@ export interface Measurement {
   non2xx: number;
   errors: number;
   timeouts: number;
-  /** CPU time per response, in ms, of the server process, of its database backends and of this load generator. */
-  cpuMsPerRequest: { server: number; database: number; loadGenerator: number };
+  /**
+   * CPU time per response, in ms, of the server process, of its database backends (every
+   * database server's) and of this load generator; with `--replica`, `replica` is the streaming
+   * replica's part of `database` (its backends and its replay).
+   */
+  cpuMsPerRequest: { server: number; database: number; loadGenerator: number; replica?: number };
   /**
    * Database transactions per response, from pg_stat_database: each statement of the routes is
    * one, and so is each parallel worker PostgreSQL starts for a statement. Approximate (backends
-   * report their counters about once a second).
+   * report their counters about once a second). The primary's; with `--replica`,
+   * `replicaTransactionsPerRequest` the replica's.
    */
   databaseTransactionsPerRequest: number;
+  replicaTransactionsPerRequest?: number;
   /** The whole machine's CPU use during the run (all cores = 100). */
   machineCpuPercent: number;
   /** The part of it that was neither the server, its database backends nor this process: other work on the machine. */
   otherCpuPercent: number;
 }
 
-/** This process's own connection to the benchmark database, for pg_settings and pg_stat_* readings. */
+/** What one database server had done by a moment of the run. */
+interface ServerCounters {
+  transactions: number;
+  backendCpuMs: Map<number, number>;
+  exitedCpuMs: number;
+}
+
+/**
+ * This process's own connections to the benchmark database, for pg_settings and pg_stat_*
+ * readings: on the primary, and on the streaming replica of `--replica` (the same database,
+ * another server).
+ */
 export class DatabaseMonitor {
+  private readonly servers: ServerMonitor[];
+
+  constructor(urls: string[], database: string, log: Log) {
+    this.servers = urls.map((url) => new ServerMonitor(url, database, log));
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.connect()));
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.end()));
+  }
+
+  /** The primary's settings that bear on the results (a replica's are the same, bar hot standby's). */
+  settings(): Promise<Record<string, string>> {
+    return this.servers[0].settings();
+  }
+
+  /** Each server's counters, the primary's first. */
+  counters(): Promise<ServerCounters[]> {
+    return Promise.all(this.servers.map((server) => server.counters()));
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.settle()));
+  }
+}
+
+/** One database server of the run. */
+class ServerMonitor {
   private readonly client: Client;
 
   constructor(
@@ -77,7 +125,7 @@ export class DatabaseMonitor {
    * starts for one query, finished autovacuum workers; also any other database's closed
    * connection, which is rare during a run).
    */
-  async counters(): Promise<{ transactions: number; backendCpuMs: Map<number, number>; exitedCpuMs: number }> {
+  async counters(): Promise<ServerCounters> {
     const { rows } = await this.client.query<{ transactions: string; pids: number[] }>(
       `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS transactions,
               (SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity
@@ -126,12 +174,9 @@ export async function measure(server: ManagedProcess, monitor: DatabaseMonitor, 
   const database = await monitor.counters();
   const machine = machineTicks();
   const self = process.cpuUsage(before.self);
-  // Live backends: their CPU since the start. Exited children of the postmaster: their whole
-  // lifetime's, less what a backend that was live at the start had already used then.
-  let databaseCpu = database.exitedCpuMs > 0 && before.database.exitedCpuMs > 0 ? database.exitedCpuMs - before.database.exitedCpuMs : 0;
-  for (const [pid, ms] of before.database.backendCpuMs) if (!database.backendCpuMs.has(pid)) databaseCpu -= ms;
-  for (const [pid, ms] of database.backendCpuMs) databaseCpu += ms - (before.database.backendCpuMs.get(pid) ?? 0);
-  databaseCpu = Math.max(0, databaseCpu);
+  const serverCpus = database.map((after, index) => databaseCpuBetween(before.database[index], after));
+  const databaseCpu = serverCpus.reduce((sum, ms) => sum + ms, 0);
+  const [primary, replica] = database.map((after, index) => after.transactions - before.database[index].transactions);
 
   const responses = Math.max(1, outcome.responses);
   const serverCpu = cpuMs(server.pid) - before.server;
@@ -152,9 +197,23 @@ export async function measure(server: ManagedProcess, monitor: DatabaseMonitor, 
       server: round(serverCpu / responses, 3),
       database: round(databaseCpu / responses, 3),
       loadGenerator: round(selfCpu / responses, 3),
+      ...(serverCpus.length > 1 ? { replica: round(serverCpus[1] / responses, 3) } : {}),
     },
-    databaseTransactionsPerRequest: round((database.transactions - before.database.transactions) / responses, 2),
+    databaseTransactionsPerRequest: round(primary / responses, 2),
+    ...(replica === undefined ? {} : { replicaTransactionsPerRequest: round(replica / responses, 2) }),
     machineCpuPercent: Math.round((100 * machineBusyMs) / machineTotalMs),
     otherCpuPercent: Math.max(0, Math.round((100 * (machineBusyMs - serverCpu - databaseCpu - selfCpu)) / machineTotalMs)),
   };
+}
+
+/**
+ * A database server's CPU between two readings. Live backends: their CPU since the first.
+ * Exited children of the postmaster: their whole lifetime's, less what a backend that was live
+ * at the first reading had already used then.
+ */
+function databaseCpuBetween(before: ServerCounters, after: ServerCounters): number {
+  let cpu = after.exitedCpuMs > 0 && before.exitedCpuMs > 0 ? after.exitedCpuMs - before.exitedCpuMs : 0;
+  for (const [pid, ms] of before.backendCpuMs) if (!after.backendCpuMs.has(pid)) cpu -= ms;
+  for (const [pid, ms] of after.backendCpuMs) cpu += ms - (before.backendCpuMs.get(pid) ?? 0);
+  return Math.max(0, cpu);
 }

@@ -16,11 +16,17 @@ export interface BenchOptions {
    * committed before each 2xx, an access line per request); `bare`: without either, as before issue 23.
    */
   baseline: 'equal' | 'bare';
+  /**
+   * `--replica`: on a primary and a streaming standby of the bench's own (made with PostgreSQL's
+   * server binaries, `BENCH_POSTGRES_BIN`), the service reading the encounter routes from the
+   * standby (`DATABASE_REPLICA_URLS`); the baseline reads the primary.
+   */
+  replica: boolean;
 }
 
 function usageError(message: string): never {
   console.error(
-    `bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep] [--soak S] [--runs N] [--baseline equal|bare]`,
+    `bench: ${message}\nusage: npm run bench -- [--scale N] [--duration S] [--warmup S] [--connections N] [--reuse] [--keep] [--soak S] [--runs N] [--baseline equal|bare] [--replica]`,
   );
   process.exit(64);
 }
@@ -40,6 +46,7 @@ export function parseOptions(): BenchOptions {
         soak: { type: 'string' },
         runs: { type: 'string', default: '1' },
         baseline: { type: 'string', default: 'equal' },
+        replica: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -52,6 +59,8 @@ export function parseOptions(): BenchOptions {
   };
   const scale = number('scale', values.scale, false);
   if (values.baseline !== 'equal' && values.baseline !== 'bare') usageError(`--baseline must be equal or bare, got "${values.baseline}"`);
+  if (values.replica && (values.reuse || values.keep)) usageError('--replica benchmarks a cluster of its own, removed at the end: --reuse and --keep do not apply');
+  if (values.replica && process.env.BENCH_DATABASE_URL) usageError('--replica benchmarks a cluster of its own: unset BENCH_DATABASE_URL');
   const quick = scale < 0.1;
   return {
     scale,
@@ -64,5 +73,6 @@ export function parseOptions(): BenchOptions {
     soak: values.soak === undefined ? null : number('soak', values.soak, true),
     runs: number('runs', values.runs, true),
     baseline: values.baseline,
+    replica: values.replica,
   };
 }

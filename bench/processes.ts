@@ -20,12 +20,15 @@ export interface ManagedProcess {
 
 /**
  * What a run must undo however it ends (done, failed, interrupted or out of time): the load run in
- * progress, the servers, the monitor connection and the database it created (unless kept).
+ * progress, the servers, the monitor connection and the database it created (unless kept), or
+ * the cluster of `--replica`.
  */
 export class Teardown {
   readonly servers: ManagedProcess[] = [];
   monitor: { end: () => Promise<void> } | undefined;
   databaseToDrop: string | null = null;
+  /** The primary and standby of `--replica`, removed with their files. */
+  cluster: { close: () => Promise<void> } | undefined;
   private aborting = false;
 
   constructor(
@@ -44,6 +47,12 @@ export class Teardown {
       this.databaseToDrop = null;
       await dropDatabase(name);
       this.log(`dropped database ${name}`);
+    }
+    const cluster = this.cluster;
+    this.cluster = undefined;
+    if (cluster) {
+      await cluster.close();
+      this.log('removed the --replica cluster');
     }
   }
 

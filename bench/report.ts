@@ -121,7 +121,22 @@ export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { 
   );
   console.log(`Peak RSS (VmHWM): service ${rss.service.toFixed(0)} MiB, baseline ${rss.baseline.toFixed(0)} MiB`);
 
-  const cost = [['Scenario', 'Server', 'server CPU ms/req', 'DB CPU ms/req', 'load gen CPU ms/req', 'DB xacts/req', 'machine CPU %', 'other work CPU %']];
+  // With --replica: the replica's part of the database CPU, and its transactions (the reads it served).
+  const replica = results[0].service.cpuMsPerRequest.replica !== undefined;
+  const cost = [
+    [
+      'Scenario',
+      'Server',
+      'server CPU ms/req',
+      'DB CPU ms/req',
+      ...(replica ? ['of it replica'] : []),
+      'load gen CPU ms/req',
+      'DB xacts/req',
+      ...(replica ? ['replica xacts/req'] : []),
+      'machine CPU %',
+      'other work CPU %',
+    ],
+  ];
   for (const result of results) {
     for (const server of ['service', 'baseline'] as const) {
       const m = result[server];
@@ -130,8 +145,10 @@ export function printReport(results: ScenarioResult[], fixed: FixedRate, rss: { 
         server,
         fmt(m.cpuMsPerRequest.server, 3),
         fmt(m.cpuMsPerRequest.database, 3),
+        ...(replica ? [fmt(m.cpuMsPerRequest.replica ?? NaN, 3)] : []),
         fmt(m.cpuMsPerRequest.loadGenerator, 3),
         fmt(m.databaseTransactionsPerRequest, 2),
+        ...(replica ? [fmt(m.replicaTransactionsPerRequest ?? NaN, 2)] : []),
         String(m.machineCpuPercent),
         String(m.otherCpuPercent),
       ]);
@@ -197,6 +214,7 @@ export function writeResults(run: RunRecord): void {
       connections: run.options.connections,
       runs: run.options.runs,
       baseline: run.options.baseline,
+      replica: run.options.replica,
     },
     data: {
       database: run.data.database,

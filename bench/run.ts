@@ -6,11 +6,13 @@
  *   npm run bench -- --scale 0.01               a quick run (10,000 encounters, 4 s per scenario)
  *   npm run bench -- --keep, then -- --reuse    keep the generated database, and benchmark it again
  *   npm run bench -- --soak 300                 the service alone, mixed traffic at a fixed rate for 300 s (bench/soak.ts)
+ *   npm run bench -- --replica                  on a primary and a streaming standby of its own, the service reading from the standby
  *   BENCH_DATABASE_URL=postgres://… npm run bench
  *
  * Options: --scale N (1), --duration S (10; 4 below scale 0.1), --warmup S (3; 2 below scale 0.1),
  * --connections N (32), --reuse, --keep, --soak S, --runs N (1; 3 for a verdict that noise cannot decide),
- * --baseline equal|bare (equal: the baseline writes the audit records and access lines the contract requires). Everything listens on and connects to 127.0.0.1.
+ * --baseline equal|bare (equal: the baseline writes the audit records and access lines the contract requires), --replica (PostgreSQL's
+ * server binaries from BENCH_POSTGRES_BIN, default /usr/lib/postgresql/15/bin). Everything listens on and connects to 127.0.0.1.
  * Results: bench/results/latest.json. See docs/PERFORMANCE.md.
  */
 import 'reflect-metadata';
@@ -18,7 +20,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLog, seconds } from './clock';
-import { createDefaultDatabase, DEFAULT_DATABASE, BENCH_WEBHOOK_KEY, DIGEST_SECRET, prepareDatabase } from './database';
+import { startReplicaCluster, type ReplicaCluster } from '../test/support/replica-cluster';
+import { createDefaultDatabase, createDatabaseOn, DEFAULT_DATABASE, BENCH_WEBHOOK_KEY, DIGEST_SECRET, prepareDatabase, sameDatabaseOn } from './database';
 import { LoadGenerator } from './load';
 import { DatabaseMonitor, measure, type Measurement, round, warmUp } from './measure';
 import { parseOptions } from './options';
@@ -46,6 +49,14 @@ const watchdog = teardown.guard(
   ),
 );
 const loadAtStart = os.loadavg().map((value) => round(value));
+/** PostgreSQL's server binaries, for the cluster of `--replica`. */
+const BENCH_POSTGRES_BIN = process.env.BENCH_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/**
+ * The `--replica` cluster's servers, as the machine's own PostgreSQL runs (PostgreSQL's
+ * defaults: durable commits, a 128 MB page cache), and the standby as docs/operations.md "Read
+ * replicas" advises (hot_standby_feedback).
+ */
+const REPLICA_CLUSTER_SETTINGS = ['shared_buffers=128MB', 'max_connections=100', 'hot_standby_feedback=on'];
 /** The Redis of the service's rate-limit counters (the machine's, as in CI). */
 const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -55,14 +66,25 @@ async function main(): Promise<void> {
     `bench: scale ${options.scale}, ${options.duration} s per scenario and server after a ${options.warmup} s warm-up, ${options.connections} connections (load average ${loadAtStart.join(' ')})`,
   );
   let url = process.env.BENCH_DATABASE_URL;
-  // Without BENCH_DATABASE_URL the bench owns its database: dropped again at the end unless kept.
-  if (!url) {
+  let cluster: ReplicaCluster | null = null;
+  if (options.replica) {
+    cluster = await startReplicaCluster(BENCH_POSTGRES_BIN, REPLICA_CLUSTER_SETTINGS);
+    teardown.cluster = cluster;
+    url = await createDatabaseOn(cluster.primaryUrl);
+    log(`--replica: a primary and a streaming standby of the bench's own (${cluster.primaryUrl}, ${cluster.replicaUrl}); the service reads from the standby`);
+  } else if (!url) {
+    // Without BENCH_DATABASE_URL the bench owns its database: dropped again at the end unless kept.
     url = await createDefaultDatabase(options, log);
     teardown.databaseToDrop = DEFAULT_DATABASE;
   }
   const data = await prepareDatabase(url, options, log);
+  let replicaUrl: string | null = null;
+  if (cluster) {
+    await cluster.caughtUp(600_000);
+    replicaUrl = sameDatabaseOn(cluster.replicaUrl, data.url);
+  }
 
-  const monitor = new DatabaseMonitor(data.url, data.database, log);
+  const monitor = new DatabaseMonitor(replicaUrl ? [data.url, replicaUrl] : [data.url], data.database, log);
   teardown.monitor = monitor;
   await monitor.connect();
   const settings = await monitor.settings();
@@ -80,10 +102,11 @@ async function main(): Promise<void> {
       ? `bench: rate limits on, counted in Redis (${BENCH_REDIS_URL}), at 1e9 requests per key and per address a minute: above any load here`
       : 'bench: rate limits off (RATE_LIMIT_PER_KEY=0, RATE_LIMIT_FAILED_AUTH_PER_IP=0); BENCH_RATE_LIMITS=redis measures them',
   );
+  const replicas: Record<string, string> = replicaUrl ? { DATABASE_REPLICA_URLS: replicaUrl } : {};
   const service = await startServer(
     'service',
     ['dist/main.js'],
-    { ...env, ...limits, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY },
+    { ...env, ...limits, ...replicas, NODE_ENV: 'production', DB_MIGRATE_ON_START: 'false', WEBHOOK_SECRET_KEY: BENCH_WEBHOOK_KEY },
     teardown,
     log,
   );

@@ -29,16 +29,17 @@ export interface ReplicaCluster {
   close(): Promise<void>;
 }
 
-/** Settings of a cluster made only for tests: nothing forced to disk, small, local. Commits still send their WAL at once. */
-const TEST_SETTINGS = ['fsync=off', 'full_page_writes=off', 'shared_buffers=16MB', "listen_addresses='127.0.0.1'"];
+/** Settings of a cluster made only for tests: nothing forced to disk, small. Commits still send their WAL at once. */
+const TEST_SETTINGS = ['fsync=off', 'full_page_writes=off', 'shared_buffers=16MB'];
 
-export async function startReplicaCluster(bin: string): Promise<ReplicaCluster> {
+/** `settings`: the servers' (`name=value`, besides listening on 127.0.0.1 only); the benchmark's are its own. */
+export async function startReplicaCluster(bin: string, settings: readonly string[] = TEST_SETTINGS): Promise<ReplicaCluster> {
   const root = mkdtempSync(join(tmpdir(), 'charthero-replica-'));
   chownSync(root, ...postgresIds());
   const [primaryDir, replicaDir] = [join(root, 'primary'), join(root, 'replica')];
   const [primaryPort, replicaPort] = [await freePort(), await freePort()];
   const asPostgres = (program: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { timeout: 60_000 });
-  const options = (port: number) => ['-o', [`-p ${port}`, `-k ${root}`, ...TEST_SETTINGS.map((setting) => `-c ${setting}`)].join(' ')];
+  const options = (port: number) => ['-o', [`-p ${port}`, `-k ${root}`, ...["listen_addresses='127.0.0.1'", ...settings].map((setting) => `-c ${setting}`)].join(' ')];
   const start = (dir: string, port: number) => asPostgres('pg_ctl', ['-D', dir, '-l', `${dir}.log`, '-w', '-t', '60', ...options(port), 'start']);
   const stop = (dir: string) => asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
 
