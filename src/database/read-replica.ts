@@ -20,6 +20,13 @@ interface Identity {
   database: string;
 }
 
+/**
+ * How long after a failed opening of its DataSource the next is tried. TypeORM opens the
+ * standby's pool before the primary's, and leaves it open when the rest fails: its connection
+ * lingers until the pool's idle timeout, so attempts are spaced out rather than made at every probe.
+ */
+const REOPEN_AFTER_MS = 5_000;
+
 /** What the primary's sampler reads: its WAL position, and who it is. */
 export const PRIMARY_SAMPLE_SQL = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS position, current_database() AS database,
   (SELECT system_identifier::text FROM pg_control_system()) AS system`;
@@ -48,6 +55,8 @@ export class ReadReplica {
   private probed = false;
   /** Its last probe found it at the primary's newest sampled position. */
   private caughtUp = false;
+  /** When its DataSource may next be opened, after a failed attempt. */
+  private openableAt = 0;
 
   constructor(primary: PostgresConfig, url: Secret, probeTimeoutMs: number) {
     const parsed = new URL(url.reveal());
@@ -121,9 +130,11 @@ export class ReadReplica {
     if (held !== null) this.freshAsOf = Math.max(this.freshAsOf ?? held.at, held.at);
     this.caughtUp = held !== null && held === positions.newest();
     if (!this.dataSource.isInitialized) {
+      if (performance.now() < this.openableAt) return;
       try {
         await this.dataSource.initialize();
       } catch (error) {
+        this.openableAt = performance.now() + REOPEN_AFTER_MS;
         this.problem = `its pool cannot be opened: ${errorSummary(error)}`;
         return;
       }
