@@ -82,7 +82,7 @@ export class ReplicaRouter extends ReplicaReads implements OnApplicationBootstra
         return rows;
       } catch (error) {
         if (isStatementCancelled(error)) throw error;
-        this.answerFromPrimary(replica, error);
+        this.noteFailedRead(replica, error);
       }
     }
     this.metrics.readOn('primary');
@@ -126,7 +126,7 @@ export class ReplicaRouter extends ReplicaReads implements OnApplicationBootstra
    * nothing until its next probe answers; any other failure (a query cancelled by a conflict
    * with replay, a routine the standby has not replayed yet) costs only this read.
    */
-  private answerFromPrimary(replica: ReadReplica, error: unknown): void {
+  private noteFailedRead(replica: ReadReplica, error: unknown): void {
     this.metrics.skipped(replica.name, 'error');
     if (isDatabaseUnavailable(error)) {
       replica.markFailed(error);

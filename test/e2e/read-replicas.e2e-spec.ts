@@ -45,6 +45,7 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
   let app: TestApp;
   let primaryUrl: string;
   let replicaUrl: string;
+  // Every app of the suite logs here: Nest's Logger writes to the logger of the app made last in the process.
   const logger = new CapturingLogger();
 
   beforeAll(async () => {
@@ -67,7 +68,7 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
     });
     await cluster.caughtUp();
     await replicaServing(1);
-    expect(logged(`Replica ${replicaName()} serves encounter reads`)).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.startsWith(`Replica ${replicaName()} serves encounter reads`))).toHaveLength(1);
   }, 180_000);
 
   afterAll(async () => {
@@ -84,7 +85,6 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
     return values.find((value) => Object.entries(labels).every(([label, expected]) => value.labels[label] === expected))?.value ?? 0;
   }
   const readsOn = (target: string) => metricValue('charthero_db_reads_total', { target });
-  const logged = (start: string) => logger.lines.filter((line) => line.startsWith(start));
   const replicaName = () => `127.0.0.1:${new URL(replicaUrl).port}`;
   const replicaServing = (expected: 0 | 1) =>
     pollUntil(
@@ -92,12 +92,45 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
       (serving) => serving === expected,
       { timeoutMs: 10_000 },
     );
+  /** What the suite's apps log from now on (Jest runs this file's tests in any order: --randomize). */
+  const logFromNow = () => {
+    const from = logger.lines.length;
+    return (start: string) => logger.lines.slice(from).filter((line) => line.startsWith(start));
+  };
 
-  /** The statement each of the app's connections to `url`'s database sent last. */
-  const lastStatements = async (url: string) =>
-    (await query<{ query: string }>(url, `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`)).map(
-      (row) => row.query,
-    );
+  /** The statements the app's connections to the replica began since `since` (the replica's clock), as its pg_stat_activity shows them. */
+  const statementsOnReplicaSince = async (since: string) =>
+    (
+      await query<{ query: string }>(
+        replicaUrl,
+        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = '' AND query_start >= '${since}'`,
+      )
+    ).map((row) => row.query);
+  const replicaNow = async () => (await query<{ now: string }>(replicaUrl, 'SELECT clock_timestamp()::text AS now'))[0].now;
+
+  /** `work` with the standby's replay paused; resumed and caught up after, whatever happens. */
+  async function whileReplayPaused(work: () => Promise<void>): Promise<void> {
+    await cluster.pauseReplay();
+    try {
+      await work();
+    } finally {
+      await cluster.resumeReplay();
+      await cluster.caughtUp();
+    }
+  }
+
+  /** `work` with the standby stopped; started, caught up and serving again after, whatever happens. */
+  async function whileReplicaStopped(work: () => Promise<void>): Promise<void> {
+    await replicaServing(1);
+    await cluster.stopReplica();
+    try {
+      await work();
+    } finally {
+      await cluster.startReplica();
+      await cluster.caughtUp();
+      await replicaServing(1);
+    }
+  }
 
   it.each([
     ['the list', ENCOUNTERS, STATEMENTS.list],
@@ -106,86 +139,103 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
     ['a transcript', TRANSCRIPT, STATEMENTS.document],
     ["the audio route's document check", AUDIO, STATEMENTS.document],
   ])('serves %s from the replica: its own activity shows the statement, and the primary counts none', async (_, path, statement) => {
-    const [onReplica, onPrimary] = [await readsOn(replicaName()), await readsOn('primary')];
+    await replicaServing(1);
+    const [since, onReplica, onPrimary] = [await replicaNow(), await readsOn(replicaName()), await readsOn('primary')];
     expect((await get(path)).status).toBe(200);
-    expect(await lastStatements(replicaUrl)).toContain(statement);
+    expect(await statementsOnReplicaSince(since)).toEqual([statement]);
     expect(await readsOn(replicaName())).toBe(onReplica + 1);
     expect(await readsOn('primary')).toBe(onPrimary);
   });
 
   it('writes the audit record of a read served by the replica on the primary, before the body is sent', async () => {
     const audited = () => query<{ records: number }>(primaryUrl, `SELECT count(*)::int AS records FROM phi_access_records WHERE key_id = 'key_replica_reader'`);
-    const [before] = await audited();
+    await replicaServing(1);
+    const [[before], onReplica] = [await audited(), await readsOn(replicaName())];
     expect((await get(DETAIL)).status).toBe(200);
+    expect(await readsOn(replicaName())).toBe(onReplica + 1);
     expect(await audited()).toEqual([{ records: before.records + 1 }]);
   });
 
-  describe('while the replica replays nothing', () => {
-    beforeAll(() => cluster.pauseReplay());
-    afterAll(async () => {
-      await cluster.resumeReplay();
-      await cluster.caughtUp();
-    });
-
-    it('refuses a key revoked on the primary within 2 s: authorization never reads the replica', async () => {
-      const revoked = 'ch_sk_replica_revoked_soon';
+  it('refuses a key revoked on the primary within 2 s while the replica replays nothing: authorization never reads the replica', async () => {
+    const revoked = 'ch_sk_replica_revoked_soon';
+    await whileReplayPaused(async () => {
       expect((await get(DETAIL, revoked)).status).toBe(200);
       // As the CLI or another instance would revoke it: on the primary, out of this instance's sight.
       await query(primaryUrl, `UPDATE api_keys SET status = 'revoked' WHERE key_id = 'key_replica_revoked'`);
       app.clock.advance(2_000);
       expectError(await get(DETAIL, revoked), 401, 'revoked_key');
     });
+  });
 
-    it('answers a fresh write within 3 s: the replica falls behind the bound and the primary answers', async () => {
+  it('answers a write within 3 s while the replica replays nothing: it falls behind the bound and the primary answers', async () => {
+    const logged = logFromNow();
+    await whileReplayPaused(async () => {
+      const fresh = `enc_replica_fresh_${Date.now()}`;
       await query(
         primaryUrl,
         `INSERT INTO encounters (encounter_id, organization_id, patient_id, encounter_type, status, purpose, created_at, updated_at, date_of_service)
-         VALUES ('enc_replica_fresh', '${ORG}', 'pat_replica', 'ambient', 'completed', 'clinical', now(), now(), now())`,
+         VALUES ('${fresh}', '${ORG}', 'pat_replica', 'ambient', 'completed', 'clinical', now(), now(), now())`,
       );
       const written = performance.now();
       const skippedForLag = await metricValue('charthero_db_replica_skipped_reads_total', { replica: replicaName(), reason: 'lag' });
       await pollUntil(
-        async () => (await get(`${ENCOUNTERS}/enc_replica_fresh`)).status,
+        async () => (await get(`${ENCOUNTERS}/${fresh}`)).status,
         (status) => status === 200,
         { timeoutMs: 3_000, intervalMs: 100 },
       );
       expect(performance.now() - written).toBeLessThan(3_000);
       expect(await metricValue('charthero_db_replica_skipped_reads_total', { replica: replicaName(), reason: 'lag' })).toBeGreaterThan(skippedForLag);
       expect(await metricValue('charthero_db_replica_lag_seconds', { replica: replicaName() })).toBeGreaterThan(1);
-      expect(logged(`Replica ${replicaName()} is `)).toEqual([
-        expect.stringMatching(
-          / behind the primary, more than DATABASE_REPLICA_MAX_LAG_MS \(1000 ms\): its reads go to the primary or another replica until it catches up\. ReadReplicas$/,
-        ),
-      ]);
+      // Logged at the next probe (every 250 ms), which may come just after the read that found it behind.
+      const behind = / behind the primary, more than DATABASE_REPLICA_MAX_LAG_MS \(1000 ms\): its reads go to the primary or another replica until it catches up\. ReadReplicas$/;
+      await pollUntil(
+        () => logged(`Replica ${replicaName()} is `),
+        (lines) => lines.some((line) => behind.test(line)),
+        { timeoutMs: 2_000 },
+      );
     });
   });
 
-  describe('once the replica is stopped', () => {
-    beforeAll(async () => {
-      await replicaServing(1);
-      await cluster.stopReplica();
+  it('serves every read from the primary once the replica is stopped, never a 500, stays ready, and reads from the replica again once it is back', async () => {
+    const logged = logFromNow();
+    const statuses: number[] = [];
+    let reading = true;
+    // Reads in flight while the standby goes away: some fail there mid-statement, and the primary answers them.
+    const readers = Array.from({ length: 4 }, async () => {
+      while (reading) statuses.push((await get(ENCOUNTERS)).status, (await get(NOTE)).status);
     });
+    const stopReading = () => {
+      reading = false;
+      return Promise.all(readers);
+    };
+    try {
+      await whileReplicaStopped(async () => {
+        // And for a second after it went away (pooled connections broken, probes failing): real time, the standby is another process.
+        await sleep(1_000);
+        await stopReading();
+        expect(new Set(statuses)).toEqual(new Set([200]));
+        await replicaServing(0);
+        expect(await metricValue('charthero_db_replica_skipped_reads_total', { replica: replicaName(), reason: 'error' })).toBeGreaterThan(0);
+        expect((await app.http().get('/health/ready')).status).toBe(200);
+        const away = /: its reads go to the primary or another replica until it answers again\. ReadReplicas$/;
+        await pollUntil(
+          () => logged(`Replica ${replicaName()} serves no reads, `),
+          (lines) => lines.some((line) => away.test(line)),
+          { timeoutMs: 2_000 },
+        );
+      });
+    } finally {
+      await stopReading();
+    }
+    // whileReplicaStopped saw it serving again.
+    const onReplica = await readsOn(replicaName());
+    expect((await get(DETAIL)).status).toBe(200);
+    expect(await readsOn(replicaName())).toBe(onReplica + 1);
+  });
 
-    it('serves every read from the primary, never a 500, and stays ready', async () => {
-      const statuses: number[] = [];
-      // Reads from the moment it went away (pooled connections broken, probes failing) for a second.
-      const until = performance.now() + 1_000;
-      while (performance.now() < until) {
-        statuses.push((await get(ENCOUNTERS)).status, (await get(NOTE)).status);
-        // Spread over the second in which the probes notice: real time, the standby is another process.
-        await sleep(50);
-      }
-      expect(new Set(statuses)).toEqual(new Set([200]));
-      await replicaServing(0);
-      expect(await metricValue('charthero_db_replica_skipped_reads_total', { replica: replicaName(), reason: 'error' })).toBeGreaterThan(0);
-      expect((await app.http().get('/health/ready')).status).toBe(200);
-      expect(logged(`Replica ${replicaName()} serves no reads, `)).toEqual([
-        expect.stringMatching(/: its reads go to the primary or another replica until it answers again\. ReadReplicas$/),
-      ]);
-    });
-
-    it('starts while it is down, and serves every read from the primary', async () => {
-      const second = await startTestApp({ database: borrowed(database), env: { DATABASE_REPLICA_URLS: replicaUrl } });
+  it('starts while the replica is down, and serves every read from the primary', async () => {
+    await whileReplicaStopped(async () => {
+      const second = await startTestApp({ database: borrowed(database), env: { DATABASE_REPLICA_URLS: replicaUrl }, logger });
       try {
         expect((await second.http().get(DETAIL).set('Authorization', bearer(TOKEN))).status).toBe(200);
         expect((await second.http().get('/health/ready')).status).toBe(200);
@@ -193,25 +243,16 @@ describeWith('postgresBinaries', 'encounter reads with a streaming replica (DATA
         await second.close();
       }
     });
-
-    it('serves reads from the replica again once it is back and caught up', async () => {
-      await cluster.startReplica();
-      await cluster.caughtUp();
-      await replicaServing(1);
-      const onReplica = await readsOn(replicaName());
-      expect((await get(DETAIL)).status).toBe(200);
-      expect(await readsOn(replicaName())).toBe(onReplica + 1);
-    });
   });
 
   it("never reads from a server that is not a standby of the primary's database, and says why", async () => {
     const otherDatabase = new URL(replicaUrl);
     otherDatabase.pathname = '/postgres';
-    const otherLogger = new CapturingLogger();
-    const misconfigured = await startTestApp({ database: borrowed(database), env: { DATABASE_REPLICA_URLS: otherDatabase.toString() }, logger: otherLogger });
+    const logged = logFromNow();
+    const misconfigured = await startTestApp({ database: borrowed(database), env: { DATABASE_REPLICA_URLS: otherDatabase.toString() }, logger });
     try {
       const warning = await pollUntil(
-        () => otherLogger.lines.find((line) => line.startsWith('Replica ')),
+        () => logged('Replica ').find((line) => line.includes("it is not a standby of DATABASE_URL's database")),
         (line) => line !== undefined,
         { timeoutMs: 5_000 },
       );

@@ -24,7 +24,7 @@ export interface ReplicaCluster {
   /** Stops the standby at once (immediate shutdown), as a crashed replica. */
   stopReplica(): Promise<void>;
   startReplica(): Promise<void>;
-  /** Resolves once the standby has replayed everything the primary has written so far. */
+  /** Resolves once the standby has replayed everything the primary has flushed so far. */
   caughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -41,7 +41,9 @@ export async function startReplicaCluster(bin: string, settings: readonly string
   const asPostgres = (program: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { timeout: 60_000 });
   const options = (port: number) => ['-o', [`-p ${port}`, `-k ${root}`, ...["listen_addresses='127.0.0.1'", ...settings].map((setting) => `-c ${setting}`)].join(' ')];
   const start = (dir: string, port: number) => asPostgres('pg_ctl', ['-D', dir, '-l', `${dir}.log`, '-w', '-t', '60', ...options(port), 'start']);
-  const stop = (dir: string) => asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+  const stop = (dir: string) => asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+  // Cleaning up, a server that is not running is as good as stopped.
+  const stopIfRunning = (dir: string) => stop(dir).catch(() => undefined);
 
   const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
   const query = <Row>(port: number, text: string) => queryOn<Row>(url(port), text);
@@ -53,8 +55,8 @@ export async function startReplicaCluster(bin: string, settings: readonly string
     await asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--no-sync']);
     await start(replicaDir, replicaPort);
   } catch (error) {
-    await stop(replicaDir);
-    await stop(primaryDir);
+    await stopIfRunning(replicaDir);
+    await stopIfRunning(primaryDir);
     rmSync(root, { recursive: true, force: true });
     throw error;
   }
@@ -67,13 +69,16 @@ export async function startReplicaCluster(bin: string, settings: readonly string
     stopReplica: () => stop(replicaDir).then(() => undefined),
     startReplica: () => start(replicaDir, replicaPort).then(() => undefined),
     async caughtUp(timeoutMs = 10_000) {
-      const [{ lsn }] = await query<{ lsn: string }>(primaryPort, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
+      // The flushed end of the WAL, which a standby replays to exactly. Not the insert position:
+      // at a page boundary it points past the next page's header, which no record fills until the
+      // next write, so an idle primary would never be caught up with.
+      const [{ lsn }] = await query<{ lsn: string }>(primaryPort, 'SELECT pg_current_wal_flush_lsn()::text AS lsn');
       const replayed = async () => (await query<{ replayed: boolean }>(replicaPort, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn AS replayed`))[0].replayed;
       await pollUntil(replayed, (done) => done, { timeoutMs, intervalMs: 20 });
     },
     async close() {
-      await stop(replicaDir);
-      await stop(primaryDir);
+      await stopIfRunning(replicaDir);
+      await stopIfRunning(primaryDir);
       rmSync(root, { recursive: true, force: true });
     },
   };
