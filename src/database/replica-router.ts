@@ -170,11 +170,20 @@ export class ReplicaRouter extends ReplicaReads implements OnApplicationBootstra
     else this.logger.warn(`Replica ${replica.name} serves no reads, ${replica.reason}: ${elsewhere} it answers again.`);
   }
 
-  /** Runs `work` now and then every interval, until shutdown. */
+  /**
+   * Runs `work` now and then every interval, until shutdown. An unexpected failure of one round
+   * is logged (sampled) and the next round runs: the loop never ends early, and never takes the
+   * process down with an unhandled rejection.
+   */
   private async every(work: () => Promise<void>): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      await work();
+      try {
+        await work();
+      } catch (error) {
+        const suppressed = this.failures.admit(`probe ${errorSummary(error)}`);
+        if (suppressed !== null) this.logger.error(`A replica probe failed unexpectedly (${errorSummary(error)})${suppressedNote(suppressed)}.`);
+      }
       await sleep(this.intervalMs, undefined, { signal, ref: false }).catch(() => undefined);
     }
   }
