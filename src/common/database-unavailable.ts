@@ -36,7 +36,7 @@ interface ErrorLike {
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   // Duck-typed, not `instanceof Error`: socket errors may come from another realm.
-  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+  for (const cause of causesOf(error)) {
     const { code, message, name } = cause;
     if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true;
     if (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) return true;
@@ -50,7 +50,7 @@ const STATEMENT_CANCELLED = '57014';
 
 /** Whether the server cancelled the statement for running too long: on another server of the same data, it would run as long. */
 export function isStatementCancelled(error: unknown): boolean {
-  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+  for (const cause of causesOf(error)) {
     if (cause.code === STATEMENT_CANCELLED) return true;
   }
   return false;
@@ -68,7 +68,7 @@ const INSUFFICIENT_PRIVILEGE = '42501';
  * object ("permission denied for table encounters") and never quotes a value. Null otherwise.
  */
 export function missingPrivilegeOf(error: unknown): string | null {
-  for (let cause = error as ErrorLike | undefined; isObject(cause); cause = nextCause(cause)) {
+  for (const cause of causesOf(error)) {
     if (cause.code === INSUFFICIENT_PRIVILEGE && typeof cause.message === 'string') return cause.message;
   }
   return null;
@@ -94,7 +94,7 @@ function isObject(value: unknown): value is ErrorLike {
   return typeof value === 'object' && value !== null;
 }
 
-/** TypeORM wraps the driver's error in `driverError`; Node uses `cause`. */
-function nextCause(error: ErrorLike): ErrorLike | undefined {
-  return (error.driverError ?? error.cause) as ErrorLike | undefined;
+/** `error`, then what it wraps: TypeORM wraps the driver's error in `driverError`; Node uses `cause`. */
+function* causesOf(error: unknown): Generator<ErrorLike> {
+  for (let cause = error; isObject(cause); cause = cause.driverError ?? cause.cause) yield cause;
 }

@@ -52,7 +52,6 @@ export class ReadReplica {
   private freshAsOf: number | null = null;
   /** Why it serves no read; null: it answered its last probe as a standby of the primary's database. */
   private problem: string | null = null;
-  private probed = false;
   /** Its last probe found it at the primary's newest sampled position. */
   private caughtUp = false;
   /** When its DataSource may next be opened, after a failed attempt. */
@@ -68,7 +67,8 @@ export class ReadReplica {
   /** Whether a read at `now` may go here, given the lag bound. */
   standing(now: number, maxLagMs: number): ReplicaStanding {
     if (this.problem !== null) return 'error';
-    if (!this.probed) return 'starting';
+    // Its DataSource is opened at its first good probe.
+    if (!this.dataSource.isInitialized) return 'starting';
     return this.freshAsOf !== null && now - this.freshAsOf <= maxLagMs ? 'serving' : 'lag';
   }
 
@@ -83,7 +83,7 @@ export class ReadReplica {
    * when behind every sample kept); NaN when it does not answer.
    */
   lagSeconds(now: number): number {
-    if (this.problem !== null || !this.probed) return Number.NaN;
+    if (this.problem !== null || !this.dataSource.isInitialized) return Number.NaN;
     if (this.caughtUp) return 0;
     return this.freshAsOf === null ? Number.POSITIVE_INFINITY : (now - this.freshAsOf) / 1000;
   }
@@ -139,7 +139,6 @@ export class ReadReplica {
         return;
       }
     }
-    this.probed = true;
     this.problem = null;
   }
 
