@@ -13,6 +13,9 @@
  * practical limit of Node + PostgreSQL on the machine for this contract. `BASELINE_WORK=bare`
  * leaves both out: the baseline before issue 23 (`npm run bench -- --baseline bare`).
  *
+ * Its process runs as the service's does: without V8's allocation-site pretenuring
+ * (src/v8-pretenuring.ts), which makes list pages cheaper for any Node server.
+ *
  *   DATABASE_URL=… API_KEY_DIGEST_SECRET=… PORT=… node -r ts-node/register/transpile-only bench/baseline-server.ts
  */
 import { createHmac, randomUUID } from 'node:crypto';
@@ -36,12 +39,14 @@ import { disclosedDocumentOf, disclosedEncounterOf, toEncounterDto, toNoteDocume
 import type { EncounterPurpose } from '../src/encounters/encounter-types';
 import { isListed } from '../src/encounters/listed-encounter';
 import { createRootLogger } from '../src/logging/root-logger';
+import { disableAllocationSitePretenuring } from '../src/v8-pretenuring';
 
 interface AccessRow {
   in_caller_organization: boolean;
   purpose: EncounterPurpose;
 }
 
+disableAllocationSitePretenuring();
 const databaseUrl = required('DATABASE_URL');
 const digestSecret = required('API_KEY_DIGEST_SECRET');
 const port = Number(process.env.PORT ?? 3001);

@@ -12,6 +12,7 @@ import { DrainingState } from './health/draining-state';
 import { RequestObserver } from './observability/request-observer';
 import { PhiDisclosureGate } from './partner/phi-disclosure-gate';
 import { createOpenApiDocument, serveApiReference } from './openapi/openapi-document';
+import { disableAllocationSitePretenuring } from './v8-pretenuring';
 
 /**
  * The Express instance Nest serves on, with the contract's routing rules. Express builds its
@@ -89,6 +90,8 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
  * through `Test.createTestingModule` (test/support/test-app.ts), so what is tested is what runs.
  */
 export async function createHttpApp(rootModule: DynamicModule, logger: LoggerService | false): Promise<NestExpressApplication> {
+  // A process that serves; not the tests' Jest workers, whose objects live longer than a request's.
+  disableAllocationSitePretenuring();
   const app = await NestFactory.create<NestExpressApplication>(rootModule, createExpressAdapter(), httpAppOptions(logger));
   return configureHttpApp(app);
 }
