@@ -1,9 +1,10 @@
 /**
- * One read route three ways, for `npm run bench:adapters`: bare `node:http`, Nest on Express
- * (the service's stack) and Nest on Fastify. The same bearer check (a guard in Nest), the same
- * one-row query, the same JSON; only the HTTP layer differs.
+ * One read route four ways, for `npm run bench:adapters`: bare `node:http`, Nest on Express out
+ * of the box, Nest on Express as the service runs it (its adapter, `JsonExpressAdapter`: requests
+ * made with Express's prototypes, JSON written in one step) and Nest on Fastify. The same bearer
+ * check (a guard in Nest), the same one-row query, the same JSON; only the HTTP layer differs.
  *
- *   PROBE_SERVER=node-http|nest-express|nest-fastify DATABASE_URL=… PORT=… node -r ts-node/register/transpile-only bench/adapter-probe-server.ts
+ *   PROBE_SERVER=node-http|nest-express|nest-express-service|nest-fastify DATABASE_URL=… PORT=… node -r ts-node/register/transpile-only bench/adapter-probe-server.ts
  */
 import 'reflect-metadata';
 import { type CanActivate, Controller, type ExecutionContext, Get, Injectable, Module, Param, UnauthorizedException, UseGuards } from '@nestjs/common';
@@ -12,6 +13,8 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
+import express from 'express';
+import { JsonExpressAdapter } from '../src/common/json-express-adapter';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const port = Number(process.env.PORT);
@@ -67,6 +70,13 @@ function serveWithNodeHttp(): void {
   }).listen(port, '127.0.0.1');
 }
 
+/** The service's adapter, with a reply gate that holds nothing: the probe discloses no PHI. */
+function serviceExpressAdapter(): JsonExpressAdapter {
+  const adapter = new JsonExpressAdapter(express());
+  adapter.useReplyGate({ heldBodyOf: () => undefined, release: () => Promise.resolve() });
+  return adapter;
+}
+
 async function serveWithNest(adapter: ExpressAdapter | FastifyAdapter): Promise<void> {
   const app = await NestFactory.create(ProbeModule, adapter, { logger: false });
   await app.listen(port, '127.0.0.1');
@@ -79,9 +89,12 @@ switch (process.env.PROBE_SERVER) {
   case 'nest-express':
     void serveWithNest(new ExpressAdapter());
     break;
+  case 'nest-express-service':
+    void serveWithNest(serviceExpressAdapter());
+    break;
   case 'nest-fastify':
     void serveWithNest(new FastifyAdapter());
     break;
   default:
-    throw new Error('PROBE_SERVER must be node-http, nest-express or nest-fastify');
+    throw new Error('PROBE_SERVER must be node-http, nest-express, nest-express-service or nest-fastify');
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:adapters`: what the HTTP layer alone costs per request. One read route
- * (bench/adapter-probe-server.ts) on bare `node:http`, on Nest with Express (the service's
- * stack) and on Nest with Fastify, each driven closed loop by autocannon at 32 connections;
+ * (bench/adapter-probe-server.ts) on bare `node:http`, on Nest with Express (out of the box, and
+ * with the service's adapter) and on Nest with Fastify, each driven closed loop by autocannon at 32 connections;
  * reports throughput and the server process's CPU per request, the median of `--rounds` runs.
  * Needs a PostgreSQL server (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * it reads no table. See docs/PERFORMANCE.md.
@@ -16,7 +16,7 @@ import { cpuMs } from './proc-stats';
 import { startServer, Teardown } from './processes';
 import { table } from './report';
 
-const SERVERS = ['node-http', 'nest-express', 'nest-fastify'];
+const SERVERS = ['node-http', 'nest-express', 'nest-express-service', 'nest-fastify'];
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '8' } } });
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
