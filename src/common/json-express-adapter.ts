@@ -37,24 +37,12 @@ export class JsonExpressAdapter extends ExpressAdapter {
 
   /**
    * Nest's, but with options it cannot pass: `connectionsCheckingInterval` (set at creation
-   * only), and the classes of requests and responses. Express gives each request and response
-   * its app's prototype (`app.request`, `app.response`) with `Object.setPrototypeOf`, which V8
-   * pays for in every layer that touches them afterwards, and in garbage collection (a third of
-   * the young generation survived each collection, where bare `node:http` keeps 1%). Made with
-   * that prototype, they are not changed: Express's call finds it already set and does nothing.
-   * A detail request's CPU fell by a third (docs/PERFORMANCE.md, issue 23).
+   * only), and the classes of requests and responses (`withExpressPrototypes`).
    */
   override initHttpServer(): void {
-    const app = this.getInstance<Express>();
+    const { ExpressRequest, ExpressResponse } = withExpressPrototypes(this.getInstance<Express>());
     this.setHttpServer(
-      createServer(
-        {
-          connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
-          IncomingMessage: constructingWithPrototype<typeof IncomingMessage>(IncomingMessage, app.request),
-          ServerResponse: constructingWithPrototype<typeof ServerResponse>(ServerResponse, app.response),
-        },
-        app,
-      ),
+      createServer({ connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS, IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse }, this.getInstance()),
     );
   }
 
@@ -88,18 +76,28 @@ export class JsonExpressAdapter extends ExpressAdapter {
 }
 
 /**
- * `base`, whose instances are made with `prototype` (which inherits from `base.prototype`)
- * instead of `base.prototype`. `base` runs as a function on the new instance, as Node's own
- * constructors call their parents' (`Readable.call(this)`): Node's request and response
- * constructors are functions, not classes. (Made by `Reflect.construct` with this function as
- * `newTarget`, the two constructors cost 0.04 ms a request: more than the change they replace.)
+ * Node's request and response classes, extended so that their instances have `app`'s request
+ * and response prototypes from the start: those prototypes become the subclasses' own
+ * (inheriting from Express's, so that every helper and `app` is still found).
+ *
+ * Express gives each request and response its app's prototype with `Object.setPrototypeOf`,
+ * which V8 pays for in every layer that touches them afterwards, and in garbage collection (a
+ * third of the young generation survived each collection, where bare `node:http` keeps 1%).
+ * Made with that prototype, they are not changed: Express's call finds it already set and does
+ * nothing. They are made by subclasses, not by plain functions that call Node's constructors
+ * on a new object: V8 sizes an object by its constructor, and a response made by a function
+ * that assigns no property of its own had no room for the 40 that Node's constructors add, and
+ * fell back to a hash table of properties (docs/PERFORMANCE.md, issue 23).
  */
-function constructingWithPrototype<Constructor extends new (...args: never[]) => object>(base: Constructor, prototype: object): Constructor {
-  function WithPrototype(this: object, ...args: unknown[]): void {
-    Reflect.apply(base, this, args);
-  }
-  WithPrototype.prototype = prototype;
-  return WithPrototype as unknown as Constructor;
+function withExpressPrototypes(app: Express): { ExpressRequest: typeof IncomingMessage; ExpressResponse: typeof ServerResponse } {
+  class ExpressRequest extends IncomingMessage {}
+  class ExpressResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {}
+  Object.setPrototypeOf(ExpressRequest.prototype, app.request);
+  Object.setPrototypeOf(ExpressResponse.prototype, app.response);
+  // Express's own properties (`app.request = Object.create(request, { app })`), meant to be extended.
+  app.request = ExpressRequest.prototype as unknown as Express['request'];
+  app.response = ExpressResponse.prototype as unknown as Express['response'];
+  return { ExpressRequest, ExpressResponse };
 }
 
 function writeJson(response: Response, json: string, statusCode?: number): Response {
