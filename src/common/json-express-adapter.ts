@@ -40,10 +40,9 @@ export class JsonExpressAdapter extends ExpressAdapter {
    * only), and the classes of requests and responses (`withExpressPrototypes`).
    */
   override initHttpServer(): void {
-    const { ExpressRequest, ExpressResponse } = withExpressPrototypes(this.getInstance<Express>());
-    this.setHttpServer(
-      createServer({ connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS, IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse }, this.getInstance()),
-    );
+    const app = this.getInstance<Express>();
+    const { ExpressRequest, ExpressResponse } = withExpressPrototypes(app);
+    this.setHttpServer(createServer({ connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS, IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse }, app));
   }
 
   /** Set once at boot (configureHttpApp). Until then no body is written: none can pass ungated. */
